@@ -1,0 +1,107 @@
+"""Deleting personal data on the clocks of DOMAIN.md §5.
+
+- drafts never submitted: 30 days after the call closed;
+- withdrawn applications: 6 months after the withdrawal;
+- unsuccessful and waiting-list applications: the selection stage decides when their
+  clock starts and calls ``application_erase`` (applications knows nothing of it).
+Before the first deletion of a call, its anonymous aggregate snapshot is taken.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kohorte.core.audit import audit_record
+from kohorte.core.models import AuditEntry
+from kohorte.notifications.models import OutboxMail
+
+from .models import Application, Call, CallSnapshot, Document
+
+DRAFT_GRACE = timedelta(days=30)
+WITHDRAWN_GRACE = timedelta(days=183)
+ERASED = "[gelöscht]"
+
+
+def call_snapshot_take(*, call: Call, now) -> CallSnapshot:
+    """Count the submitted applications by tier, Regierungsbezirk and Kreis (once)."""
+    existing = CallSnapshot.objects.filter(call=call).first()
+    if existing:
+        return existing
+    rows = (Application.objects.filter(call=call, submitted_at__isnull=False)
+            .values_list("state", "eligibility__computed_tier", "eligibility__override_tier",
+                         "region__district", "region__name"))
+    by_tier, by_district, by_region, by_state = Counter(), Counter(), Counter(), Counter()
+    for state, computed, override, district, region in rows:
+        by_tier[override or computed or "unknown"] += 1
+        by_district[district or "unknown"] += 1
+        by_region[region or "unknown"] += 1
+        by_state[state] += 1
+    data = {"submitted": sum(by_state.values()), "by_state": dict(by_state),
+            "by_tier": dict(by_tier), "by_district": dict(by_district),
+            "by_region": dict(by_region)}
+    return CallSnapshot.objects.create(call=call, taken_at=now, data=data)
+
+
+@transaction.atomic
+def application_erase(*, application: Application, actor, reason: str):
+    """Delete an application, its files and the personal parts of its mails and audit.
+
+    The audit keeps that an erasure happened (with the reference number, which is no
+    personal data on its own), never what the person wrote.
+    """
+    pk, reference, call = str(application.pk), application.reference, application.call
+    call_snapshot_take(call=call, now=timezone.now())
+    for document in application.documents.all():
+        name = document.file.name
+        transaction.on_commit(lambda n=name, s=document.file.storage: s.delete(n))
+    OutboxMail.objects.filter(about_type="applications.application", about_id=pk).update(
+        to="erased@invalid", subject=ERASED, body=ERASED, erased=True)
+    AuditEntry.objects.filter(object_type="applications.application", object_id=pk).update(
+        object_repr=reference or ERASED, reason="", data={}, erased=True)
+    user = application.applicant
+    application.delete()
+    audit_record(actor=actor, action="application.erase", obj=call, reason=reason,
+                 data={"reference": reference})
+    if not user.is_staff and not user.applications.exists():
+        AuditEntry.objects.filter(actor=user).update(actor_label=ERASED, erased=True)
+        AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk)).update(
+            object_repr=ERASED, erased=True)
+        user.delete()
+
+
+def retention_run(*, now=None) -> dict:
+    """The scheduled job: erase what has reached its date; returns what it did."""
+    now = now or timezone.now()
+    due = Application.objects.filter(
+        Q(state=Application.State.DRAFT, call__closes_at__lt=now - DRAFT_GRACE)
+        | Q(state=Application.State.WITHDRAWN, withdrawn_at__lt=now - WITHDRAWN_GRACE)
+    ).select_related("call", "applicant")
+    erased = Counter()
+    for application in due:
+        reason = ("retention: draft 30 days after closing" if application.state == "draft"
+                  else "retention: 6 months after withdrawal")
+        erased[application.state] += 1
+        application_erase(application=application, actor=None, reason=reason)
+    orphans = _sweep_orphaned_files()
+    return {"erased": dict(erased), "orphaned_files": orphans}
+
+
+def _sweep_orphaned_files() -> int:
+    """Remove stored documents no row refers to (left by a rolled-back upload)."""
+    storage = Document._meta.get_field("file").storage
+    known = set(Document.objects.values_list("file", flat=True))
+    removed = 0
+    if not storage.exists("documents"):
+        return 0
+    cutoff = timezone.now() - timedelta(hours=1)
+    for year in storage.listdir("documents")[0]:
+        for month in storage.listdir(f"documents/{year}")[0]:
+            for name in storage.listdir(f"documents/{year}/{month}")[1]:
+                path = f"documents/{year}/{month}/{name}"
+                if path not in known and storage.get_modified_time(path) < cutoff:
+                    storage.delete(path)
+                    removed += 1
+    return removed

@@ -1,0 +1,71 @@
+import hashlib
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kohorte.core.audit import audit_record
+
+from ..models import Application, Document
+from .submission import ensure_editable
+
+# Judged by the file's content, never by its name or the browser's claim.
+ALLOWED_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    kind = filetype.guess(head)
+    return kind.mime if kind and kind.mime in ALLOWED_TYPES else None
+
+
+@transaction.atomic
+def document_upload(*, application: Application, kind: str, uploaded_file, actor, now=None) -> Document:
+    """Store an uploaded document after checking its type by content and its size.
+
+    The employer release may come after the submission (until the call's due date), so
+    uploads are allowed while the application is a draft or submitted, before the
+    deadline, and for the release also after it until its due date.
+    """
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    if kind != Document.Kind.EMPLOYER_RELEASE:
+        raise ValidationError(_("Unknown kind of document."))
+    release_open = (
+        application.state == Application.State.SUBMITTED
+        and application.call.release_due_date is not None
+        and timezone.localdate(now) <= application.call.release_due_date
+    )
+    if not release_open:
+        ensure_editable(application, now=now)
+    if uploaded_file.size > settings.KOHORTE_MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The file is larger than 10 MB."))
+    if uploaded_file.size == 0:
+        raise ValidationError(_("The file is empty."))
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8192)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise ValidationError(_("Please upload a PDF, JPEG or PNG file."))
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    name = (uploaded_file.name or "dokument").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    document = Document(application=application, kind=kind, original_name=name,
+                        content_type=content_type, size=uploaded_file.size,
+                        sha256=digest.hexdigest(), uploaded_at=now)
+    document.file.save(name, uploaded_file, save=False)
+    document.save()
+    # Should the transaction roll back after this point, the file has no row; the
+    # retention job removes such orphaned files.
+    if application.state == Application.State.SUBMITTED:
+        from .eligibility import eligibility_assess
+
+        eligibility_assess(application=application, now=now)
+    audit_record(actor=actor, action="document.upload", obj=application,
+                 data={"kind": kind, "document": document.pk, "size": document.size})
+    return document

@@ -1,0 +1,70 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kohorte.core.audit import audit_record
+
+from .. import eligibility as rules
+from ..models import Application, Document, Eligibility
+
+
+def _facts(application: Application, today):
+    call = application.call
+    site_funded = bool(application.site_id) and application.site.fundings.filter(
+        programme_id=call.programme_id, year=call.funding_year).exists()
+    return rules.Facts(
+        paid_staff=application.employment_kind == Application.EmploymentKind.PAID,
+        weekly_hours=application.weekly_hours,
+        min_weekly_hours=call.min_weekly_hours,
+        commits_to_all_modules=application.commits_to_all_modules,
+        site_funded=site_funded,
+        release_present=application.documents.filter(
+            kind=Document.Kind.EMPLOYER_RELEASE).exists(),
+        release_due=call.release_due_date,
+        today=today,
+    )
+
+
+def eligibility_assess(*, application: Application, now=None) -> Eligibility:
+    """(Re)compute the pre-check; a coordinator's override stays in force.
+
+    Runs inside the caller's transaction (submit, upload, the daily job at the
+    release due date). The audit entry is written only when the tier changes.
+    """
+    now = now or timezone.now()
+    result = rules.assess(_facts(application, timezone.localdate(now)))
+    reasons = [{"code": code, "message": str(message)} for code, message in result.reasons]
+    check, created = Eligibility.objects.get_or_create(
+        application=application,
+        defaults={"computed_tier": result.tier, "reasons": reasons, "computed_at": now},
+    )
+    if not created and (check.computed_tier != result.tier or check.reasons != reasons):
+        old = check.computed_tier
+        check.computed_tier, check.reasons, check.computed_at = result.tier, reasons, now
+        check.save(update_fields=["computed_tier", "reasons", "computed_at"])
+        if old != result.tier:
+            audit_record(actor=None, action="eligibility.assess", obj=application,
+                         data={"from": old, "to": result.tier})
+    elif created:
+        audit_record(actor=None, action="eligibility.assess", obj=application,
+                     data={"to": result.tier})
+    return check
+
+
+@transaction.atomic
+def eligibility_override(*, application: Application, tier: str, reason: str, actor) -> Eligibility:
+    """A coordinator sets the tier by hand; the written reason is required and audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason for the override."))
+    if tier not in Eligibility.Tier.values:
+        raise ValidationError(_("Unknown tier."))
+    check = Eligibility.objects.select_for_update().get(application=application)
+    old = check.tier
+    check.override_tier, check.override_reason = tier, reason
+    check.override_by, check.override_at = actor, timezone.now()
+    check.save(update_fields=["override_tier", "override_reason", "override_by", "override_at"])
+    audit_record(actor=actor, action="eligibility.override", obj=application, reason=reason,
+                 data={"from": old, "to": tier})
+    return check

@@ -1,0 +1,29 @@
+"""Writing the audit log. Services call ``audit_record`` inside their transaction."""
+
+from .models import AuditEntry
+
+
+def _label(actor):
+    if actor is None:
+        return "system"
+    return getattr(actor, "email", "") or str(actor)
+
+
+def audit_record(*, actor, action, obj, reason="", data=None):
+    """Record that ``actor`` did ``action`` to ``obj``; ``actor=None`` means the system."""
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=_label(actor),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        reason=reason,
+        data=data or {},
+    )
+
+
+def audit_entries_for(obj):
+    return AuditEntry.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("actor")

@@ -1,0 +1,44 @@
+"""Form building blocks shared by every app: KERN widget classes and clean text."""
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_WIDGET_CLASSES = {
+    forms.CheckboxInput: "kern-form-check__checkbox",
+    forms.RadioSelect: "kern-form-check__radio",
+    forms.Select: "kern-form-input__select",
+    forms.SelectMultiple: "kern-form-input__select",
+}
+
+
+def reject_control_characters(value):
+    """Refuse control characters (except line breaks and tabs) in free text."""
+    if value and any(
+        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
+    ):
+        raise ValidationError(
+            _("Please remove invisible control characters from the text."), code="control"
+        )
+
+
+class KernFormMixin:
+    """Give every widget the KERN class; error summary and fields come from templates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = next(
+                (c for k, c in _WIDGET_CLASSES.items() if isinstance(widget, k)),
+                "kern-form-input__input",
+            )
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_control_characters)
+
+
+class KernForm(KernFormMixin, forms.Form):
+    pass

@@ -1,0 +1,18 @@
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils import timezone
+
+from kohorte.core.dates import deadline_in_words
+from kohorte.core.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text):
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.simple_tag
+def deadline_words(deadline):
+    return deadline_in_words(deadline, now=timezone.now())

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from kohorte.demo.programme import RECOVERY_CODES, STAFF
+
+
+class Command(BaseCommand):
+    help = "Print the demo staff logins and how to get their current security code."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            return
+        self.stdout.write("\nDemo-Zugänge (Mitarbeitende: /konto/mitarbeitende/anmelden/):")
+        for email, name, role, _inst, password, _key in STAFF:
+            self.stdout.write(f"  {role:<12} {email:<34} Passwort: {password}")
+        self.stdout.write(
+            "  Sicherheitscode (TOTP), aktuell:  .venv/bin/python manage.py demo_totp E-MAIL\n"
+            f"  Wiederherstellungscodes (einmalig): {', '.join(RECOVERY_CODES)}\n"
+            "Bewerberinnen und Bewerber melden sich ohne Passwort mit einem Link an; die Mail\n"
+            "steht im Postausgang (/verwaltung/postausgang/) und im Log des Workers.\n"
+        )

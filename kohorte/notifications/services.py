@@ -1,0 +1,109 @@
+"""Writing e-mails to the outbox and delivering them."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboxMail
+
+log = logging.getLogger(__name__)
+
+
+def mail_enqueue(*, to, template, context, about=None, language="de", idempotency_key=None):
+    """Render ``notifications/mail/<template>.txt`` and write it to the outbox.
+
+    Call it inside the transaction of the state change it reports. The first line of
+    the rendered template is the subject. The same ``idempotency_key`` never writes
+    a second mail.
+    """
+    with translation.override(language):
+        rendered = render_to_string(
+            f"notifications/mail/{template}.txt",
+            {**context, "SITE_URL": settings.SITE_URL},
+        )
+    subject, _, body = rendered.strip().partition("\n")
+    if idempotency_key and OutboxMail.objects.filter(idempotency_key=idempotency_key).exists():
+        return None
+    return OutboxMail.objects.create(
+        to=to,
+        subject=subject.strip()[:250],
+        body=body.strip() + "\n",
+        template=template,
+        about_type=about._meta.label_lower if about is not None else "",
+        about_id=str(about.pk) if about is not None else "",
+        idempotency_key=idempotency_key,
+    )
+
+
+def _backoff(attempts):
+    # 1, 2, 4, 8 ... minutes, at most 6 hours.
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def _claim(now, limit):
+    """Pick due mails; on PostgreSQL, concurrent workers skip each other's rows."""
+    qs = OutboxMail.objects.filter(state=OutboxMail.State.PENDING, next_attempt_at__lte=now)
+    if connection.vendor == "postgresql":
+        qs = qs.select_for_update(skip_locked=True)
+    return list(qs.order_by("next_attempt_at", "id")[:limit])
+
+
+def outbox_deliver_due(*, now=None, limit=50):
+    """Deliver the due mails once; returns (delivered, failed) counts."""
+    now = now or timezone.now()
+    delivered = failed = 0
+    with get_connection() as smtp:
+        for mail in _deliver_batch(now, limit):
+            message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL,
+                                   [mail.to], connection=smtp)
+            try:
+                message.send()
+            except Exception as exc:  # any transport error: retry later
+                log.warning("outbox %s: delivery failed: %s", mail.pk, exc)
+                _mark_failed(mail, str(exc), now)
+                failed += 1
+            else:
+                OutboxMail.objects.filter(pk=mail.pk).update(
+                    state=OutboxMail.State.SENT, sent_at=timezone.now(),
+                    attempts=mail.attempts + 1, last_error="",
+                )
+                delivered += 1
+    return delivered, failed
+
+
+def _deliver_batch(now, limit):
+    with transaction.atomic():
+        batch = _claim(now, limit)
+        # Push them out of the due window while this worker sends them, so a second
+        # worker on SQLite (no SKIP LOCKED) does not pick them up too.
+        OutboxMail.objects.filter(pk__in=[m.pk for m in batch]).update(
+            next_attempt_at=now + timedelta(minutes=5)
+        )
+    return batch
+
+
+def _mark_failed(mail, error, now):
+    attempts = mail.attempts + 1
+    give_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    OutboxMail.objects.filter(pk=mail.pk).update(
+        attempts=attempts,
+        last_error=error[:2000],
+        state=OutboxMail.State.FAILED if give_up else OutboxMail.State.PENDING,
+        next_attempt_at=now + _backoff(attempts),
+    )
+
+
+@transaction.atomic
+def outbox_retry(*, mail, actor):
+    """Put a failed mail back in the queue (coordinator's action)."""
+    from kohorte.core.audit import audit_record
+
+    mail.state = OutboxMail.State.PENDING
+    mail.next_attempt_at = timezone.now()
+    mail.save(update_fields=["state", "next_attempt_at"])
+    audit_record(actor=actor, action="mail.retry", obj=mail)
