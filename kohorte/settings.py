@@ -123,9 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # Tests use an in-memory database unless a file is named (e.g. for a live server).
+    DATABASES["default"]["TEST"] = {"NAME": env.str("KOHORTE_TEST_DB", default="") or None}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    # Separate names let several test runs share one PostgreSQL server.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("KOHORTE_TEST_DB", default="test_kohorte")}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

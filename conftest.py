@@ -1,0 +1,37 @@
+"""Shared test set-up: private file storage in a temporary folder, and the personas."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from kohorte.core.tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private")}},
+    }
+
+
+@pytest.fixture
+def personas(db):
+    """The named people every view test needs, around one programme and its open call.
+
+    applicant / second_applicant: people without staff rights; coordinator and
+    coordinator2 (four-eyes), reviewer, lecturer, evaluator, funder, admin: staff with
+    that role in the programme; outsider: staff of another programme.
+    """
+    programme = f.make_programme()
+    other = f.make_programme()
+    call = f.make_call(programme)
+    people = SimpleNamespace(programme=programme, call=call, other_programme=other)
+    people.applicant = f.make_applicant("applicant@example.org")
+    people.second_applicant = f.make_applicant("second@example.org")
+    for role in ["coordinator", "reviewer", "lecturer", "evaluator", "funder", "admin"]:
+        setattr(people, role, f.make_staff(role, programme, email=f"{role}@example.org"))
+    people.coordinator2 = f.make_staff("coordinator", programme, email="coordinator2@example.org")
+    people.outsider = f.make_staff("coordinator", other, email="outsider@example.org")
+    return people
