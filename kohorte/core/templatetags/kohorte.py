@@ -1,6 +1,6 @@
 from django import template
-from django.utils.safestring import mark_safe
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from kohorte.core.dates import deadline_in_words
 from kohorte.core.markdown import render_markdown

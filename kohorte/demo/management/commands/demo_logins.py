@@ -11,7 +11,7 @@ class Command(BaseCommand):
         if not settings.DEMO_DATA_ALLOWED:
             return
         self.stdout.write("\nDemo-Zugänge (Mitarbeitende: /konto/mitarbeitende/anmelden/):")
-        for email, name, role, _inst, password, _key in STAFF:
+        for email, _name, role, _inst, password, _key in STAFF:
             self.stdout.write(f"  {role:<12} {email:<34} Passwort: {password}")
         self.stdout.write(
             "  Sicherheitscode (TOTP), aktuell:  .venv/bin/python manage.py demo_totp E-MAIL\n"
