@@ -4,8 +4,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from kohorte.core.tests import factories as f
-
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
@@ -24,6 +22,8 @@ def personas(db):
     coordinator2 (four-eyes), reviewer, lecturer, evaluator, funder, admin: staff with
     that role in the programme; outsider: staff of another programme.
     """
+    from kohorte.core.tests import factories as f
+
     programme = f.make_programme()
     other = f.make_programme()
     call = f.make_call(programme)
