@@ -211,6 +211,8 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     erasure_requested_at = models.DateTimeField(null=True, blank=True)
+    erasure_refused_at = models.DateTimeField(null=True, blank=True)
+    erasure_refusal_reason = models.TextField(_("why erasure is not yet possible"), blank=True)
 
     class Meta:
         verbose_name = _("application")
