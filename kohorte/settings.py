@@ -45,7 +45,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin behind the staff sign-in (kohorte/core/admin_site.py).
+    "kohorte.core.admin_site.KohorteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -126,10 +127,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use an in-memory database unless a file is named (e.g. for a live server).
     DATABASES["default"]["TEST"] = {"NAME": env.str("KOHORTE_TEST_DB", default="") or None}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     # Separate names let several test runs share one PostgreSQL server.
     DATABASES["default"]["TEST"] = {"NAME": env.str("KOHORTE_TEST_DB", default="test_kohorte")}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections, on SQLite too: a connection per request re-runs the PRAGMAs,
+# and the last one to close checkpoints the WAL while the other workers wait for the
+# lock (bench/README.md has the figures).
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -151,6 +155,10 @@ LOGIN_REDIRECT_URL = "backoffice:home"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# authenticate(username=...) reports failures under "username"; axes would otherwise look
+# for the user model's field name ("email"), record failures without a name and never
+# lock the real account.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -234,6 +242,10 @@ LOGIN_LINK_MAX_AGE_SECONDS = 60 * 30
 LOGIN_LINK_RATE_PER_HOUR = env.int("LOGIN_LINK_RATE_PER_HOUR", default=5)
 # Load the demo programme only outside production, whatever is asked.
 DEMO_DATA_ALLOWED = not PRODUCTION
+# bench/intake.py's floor probe (kohorte/core/views_bench.py); never in production.
+KOHORTE_BENCH = env.bool("KOHORTE_BENCH", default=False)
+if PRODUCTION and KOHORTE_BENCH:
+    raise ImproperlyConfigured("KOHORTE_BENCH must not be set in production.")
 
 LOGGING = {
     "version": 1,
@@ -245,6 +257,7 @@ LOGGING = {
 # Scheduled jobs the worker runs: (dotted path of a function taking now=, seconds).
 KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.applications.retention.retention_run", 3600),
+    ("kohorte.applications.jobs.eligibility_recheck_due", 3600),
 ]
 
 # E-mail addresses are unique regardless of case through a database constraint

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,6 +9,12 @@ urlpatterns = [
     path("verwaltung/", include("kohorte.reporting.urls")),
     path("verwaltung/", include("kohorte.applications.urls_staff")),
     path("verwaltung/postausgang/", include("kohorte.notifications.urls")),
+    path("verwaltung/protokoll/", include("kohorte.core.urls_staff")),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+if settings.KOHORTE_BENCH:
+    from kohorte.core import views_bench
+
+    urlpatterns.append(path("bench/floor/", views_bench.floor, name="bench_floor"))

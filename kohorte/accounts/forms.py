@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
 
@@ -42,6 +43,10 @@ class StaffLoginForm(KernForm):
             raise forms.ValidationError(_("E-mail address, password or security code are not correct."))
         device = match_token(user, data["otp_token"].replace(" ", ""))
         if device is None:
+            # A wrong code counts as a failed sign-in, so guessing codes is throttled
+            # like guessing passwords.
+            user_login_failed.send(sender=__name__, credentials={"username": data["email"]},
+                                   request=self.request)
             raise forms.ValidationError(_("E-mail address, password or security code are not correct."))
         self.user, self.device = user, device
         return data

@@ -9,8 +9,13 @@ from django.utils.translation import gettext_lazy as _
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def with_email(self, email):
+        """The user with this address in any case, found through the unique index on
+        lower(email) (``email__iexact`` cannot use it and reads the whole table)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.with_email(username).get()
 
     def create_user(self, email, password=None, **extra):
         user = self.model(email=self.normalize_email(email).lower(), **extra)

@@ -37,7 +37,7 @@ def login_link_request(*, email: str, next_url: str = "", now=None) -> LoginToke
     recent = LoginToken.objects.filter(email=email, created_at__gte=now - timedelta(hours=1))
     if recent.count() >= settings.LOGIN_LINK_RATE_PER_HOUR:
         raise RateLimited(_("Too many sign-in links were requested for this address. Please try again in an hour."))
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.with_email(email).first()
     if user is not None and (user.is_staff or not user.is_active):
         return None
     token = secrets.token_urlsafe(32)
@@ -73,7 +73,7 @@ def login_token_redeem(*, token: str, now=None) -> tuple[User, str]:
     if not updated:
         raise ValidationError(_("This sign-in link has expired or was already used. Please request a new one."))
     login = LoginToken.objects.get(token_hash=_hash(token))
-    user = User.objects.filter(email__iexact=login.email).first()
+    user = User.objects.with_email(login.email).first()
     if user is None:
         user = User.objects.create_user(login.email)
         audit_record(actor=user, action="user.create", obj=user)

@@ -21,7 +21,7 @@ def _safe_next(request, url, default):
 def login_request(request):
     """Ask for a one-time sign-in link."""
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""), "")
-    form = LoginLinkForm(request.POST or None)
+    form = LoginLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.login_link_request(email=form.cleaned_data["email"], next_url=next_url)

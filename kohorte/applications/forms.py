@@ -43,7 +43,7 @@ class EmploymentForm(KernForm):
                                 help_text=_("For example: Quartiersmanagerin, Gemeinwesenarbeiter."))
     weekly_hours = forms.DecimalField(label=_("Working hours per week"), max_digits=4,
                                       decimal_places=1, min_value=Decimal("0.5"),
-                                      max_value=Decimal("60"),
+                                      max_value=Decimal("60"), localize=True,
                                       help_text=_("Your contractual hours, for example 19.5."),
                                       widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     employment_kind = forms.ChoiceField(label=_("Are you employed (paid) or a volunteer?"),
@@ -116,15 +116,23 @@ class ReleaseForm(KernForm):
     )
     release_later = forms.BooleanField(label=_("I will hand in the letter later."), required=False)
 
-    def __init__(self, *args, has_document: bool, due=None, **kwargs):
+    def __init__(self, *args, has_document: bool, due=None, upload_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_document = has_document
-        if due:
+        self.upload_only = upload_only
+        if upload_only:
+            # After the deadline only the letter itself can still be handed in.
+            del self.fields["release_later"]
+            self.fields["document"].required = True
+            self.fields["document"].error_messages["required"] = _("Upload the letter.")
+        elif due:
             self.fields["release_later"].help_text = _("At the latest by %(due)s.") % {
                 "due": due.strftime("%d.%m.%Y")}
 
     def clean(self):
         data = super().clean()
+        if self.upload_only:
+            return data
         if not (data.get("document") or data.get("release_later") or self.has_document):
             self.add_error("document", _("Upload the letter or tick that you will hand it in later."))
         return data

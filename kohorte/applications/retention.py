@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kohorte.accounts.models import LoginToken
 from kohorte.core.audit import audit_record
 from kohorte.core.models import AuditEntry
 from kohorte.notifications.models import OutboxMail
@@ -32,12 +33,13 @@ def call_snapshot_take(*, call: Call, now) -> CallSnapshot:
         return existing
     rows = (Application.objects.filter(call=call, submitted_at__isnull=False)
             .values_list("state", "eligibility__computed_tier", "eligibility__override_tier",
-                         "region__district", "region__name"))
+                         "region__district", "region__name", "region__kind"))
     by_tier, by_district, by_region, by_state = Counter(), Counter(), Counter(), Counter()
-    for state, computed, override, district, region in rows:
+    for state, computed, override, district, region, kind in rows:
         by_tier[override or computed or "unknown"] += 1
         by_district[district or "unknown"] += 1
-        by_region[region or "unknown"] += 1
+        # As Region.__str__: "Kassel" is a city and a Landkreis, two regions.
+        by_region[(f"{region} ({kind})" if kind else region) or "unknown"] += 1
         by_state[state] += 1
     data = {"submitted": sum(by_state.values()), "by_state": dict(by_state),
             "by_tier": dict(by_tier), "by_district": dict(by_district),
@@ -57,8 +59,10 @@ def application_erase(*, application: Application, actor, reason: str):
     for document in application.documents.all():
         name = document.file.name
         transaction.on_commit(lambda n=name, s=document.file.storage: s.delete(n))
-    OutboxMail.objects.filter(about_type="applications.application", about_id=pk).update(
-        to="erased@invalid", subject=ERASED, body=ERASED, erased=True)
+    mails = OutboxMail.objects.filter(about_type="applications.application", about_id=pk)
+    mails.filter(state=OutboxMail.State.PENDING).update(
+        state=OutboxMail.State.FAILED, last_error="erased before delivery")
+    mails.update(to="erased@invalid", subject=ERASED, body=ERASED, erased=True)
     AuditEntry.objects.filter(object_type="applications.application", object_id=pk).update(
         object_repr=reference or ERASED, reason="", data={}, erased=True)
     user = application.applicant
@@ -69,6 +73,11 @@ def application_erase(*, application: Application, actor, reason: str):
         AuditEntry.objects.filter(actor=user).update(actor_label=ERASED, erased=True)
         AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk)).update(
             object_repr=ERASED, erased=True)
+        # Sign-in links are about no object, yet carry the address. (Mails about other
+        # objects, such as the answer to an erasure request, are left to deliver.)
+        OutboxMail.objects.filter(to__iexact=user.email, about_type="").update(
+            to="erased@invalid", subject=ERASED, body=ERASED, erased=True)
+        LoginToken.objects.filter(email__iexact=user.email).delete()
         user.delete()
 
 

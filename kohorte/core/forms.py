@@ -14,10 +14,16 @@ _WIDGET_CLASSES = {
 }
 
 
+# Bidirectional overrides and isolates can make text read differently from what it is
+# ("Trojan source"); nobody needs them in a form answer.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def reject_control_characters(value):
-    """Refuse control characters (except line breaks and tabs) in free text."""
+    """Refuse control characters (except line breaks and tabs) and bidi overrides."""
     if value and any(
-        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
+        (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") or ch in _BIDI_CONTROLS
+        for ch in value
     ):
         raise ValidationError(
             _("Please remove invisible control characters from the text."), code="control"

@@ -53,7 +53,7 @@ def accessibility(request):
     from kohorte.core.services import accessibility_feedback_submit
 
     body, _obj = _site_text(SiteText.Key.ACCESSIBILITY)
-    form = FeedbackForm(request.POST or None)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             accessibility_feedback_submit(**form.cleaned_data)

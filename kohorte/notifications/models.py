@@ -31,6 +31,9 @@ class OutboxMail(models.Model):
     created_at = models.DateTimeField(_("written at"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     erased = models.BooleanField(default=False)
+    # For a mail whose address must not outlive its delivery (the answer to an
+    # erasure request): blanked as soon as it is sent.
+    erase_after_delivery = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("e-mail")

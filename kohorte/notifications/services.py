@@ -13,8 +13,12 @@ from .models import OutboxMail
 
 log = logging.getLogger(__name__)
 
+ERASED_ADDRESS = "erased@invalid"
+ERASED_TEXT = "[gelöscht]"
 
-def mail_enqueue(*, to, template, context, about=None, language="de", idempotency_key=None):
+
+def mail_enqueue(*, to, template, context, about=None, language="de", idempotency_key=None,
+                 erase_after_delivery=False):
     """Render ``notifications/mail/<template>.txt`` and write it to the outbox.
 
     Call it inside the transaction of the state change it reports. The first line of
@@ -37,6 +41,7 @@ def mail_enqueue(*, to, template, context, about=None, language="de", idempotenc
         about_type=about._meta.label_lower if about is not None else "",
         about_id=str(about.pk) if about is not None else "",
         idempotency_key=idempotency_key,
+        erase_after_delivery=erase_after_delivery,
     )
 
 
@@ -47,7 +52,9 @@ def _backoff(attempts):
 
 def _claim(now, limit):
     """Pick due mails; on PostgreSQL, concurrent workers skip each other's rows."""
-    qs = OutboxMail.objects.filter(state=OutboxMail.State.PENDING, next_attempt_at__lte=now)
+    # Erased mails are never sent: their address and text are gone.
+    qs = OutboxMail.objects.filter(state=OutboxMail.State.PENDING, next_attempt_at__lte=now,
+                                   erased=False)
     if connection.vendor == "postgresql":
         qs = qs.select_for_update(skip_locked=True)
     return list(qs.order_by("next_attempt_at", "id")[:limit])
@@ -57,8 +64,19 @@ def outbox_deliver_due(*, now=None, limit=50):
     """Deliver the due mails once; returns (delivered, failed) counts."""
     now = now or timezone.now()
     delivered = failed = 0
-    with get_connection() as smtp:
-        for mail in _deliver_batch(now, limit):
+    batch = _deliver_batch(now, limit)
+    if not batch:
+        return delivered, failed
+    smtp = get_connection()
+    try:
+        smtp.open()
+    except Exception as exc:  # server unreachable: the whole batch waits with backoff
+        log.warning("outbox: cannot connect: %s", exc)
+        for mail in batch:
+            _mark_failed(mail, str(exc), now)
+        return delivered, len(batch)
+    try:
+        for mail in batch:
             message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL,
                                    [mail.to], connection=smtp)
             try:
@@ -68,11 +86,14 @@ def outbox_deliver_due(*, now=None, limit=50):
                 _mark_failed(mail, str(exc), now)
                 failed += 1
             else:
-                OutboxMail.objects.filter(pk=mail.pk).update(
-                    state=OutboxMail.State.SENT, sent_at=timezone.now(),
-                    attempts=mail.attempts + 1, last_error="",
-                )
+                done = {"state": OutboxMail.State.SENT, "sent_at": timezone.now(),
+                        "attempts": mail.attempts + 1, "last_error": ""}
+                if mail.erase_after_delivery:
+                    done.update(to=ERASED_ADDRESS, subject=ERASED_TEXT, body=ERASED_TEXT, erased=True)
+                OutboxMail.objects.filter(pk=mail.pk).update(**done)
                 delivered += 1
+    finally:
+        smtp.close()
     return delivered, failed
 
 

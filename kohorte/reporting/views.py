@@ -1,15 +1,48 @@
+from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from kohorte.applications.models import Call
-from kohorte.applications.selectors import application_counts
-from kohorte.core.access import programmes_where, staff_required
+from kohorte.core.access import can, programmes_where, require, staff_required
+
+from . import selectors
+
+# What the start page offers per programme, if the matrix allows it.
+PROGRAMME_LINKS = [("application", "list"), ("aggregates", "view"), ("audit", "view"),
+                   ("call", "edit"), ("reference_data", "edit"), ("roles", "manage")]
 
 
 @staff_required
+@require_GET
 def home(request):
-    """The staff start page: the calls of the programmes the person has a role in."""
-    programmes = programmes_where(request.user, "call", "view")
-    calls = list(Call.objects.filter(programme__in=programmes).select_related("programme"))
+    """The staff start page: the calls of the person's programmes, with counts and links."""
+    calls = selectors.calls_for_backoffice(user=request.user)
+    programmes = {call.programme for call in calls}
+    programmes.update(programmes_where(request.user, "audit", "view"))
+    may = {
+        programme.pk: {f"{obj}_{action}": can(request.user, programme, obj, action)
+                       for obj, action in PROGRAMME_LINKS}
+        for programme in programmes
+    }
     for call in calls:
-        call.counts = application_counts(call=call)
-    return render(request, "reporting/home.html", {"calls": calls})
+        call.may = may[call.programme_id]
+    return render(request, "reporting/home.html", {
+        "calls": calls,
+        "audit_programmes": [p for p in sorted(programmes, key=lambda p: p.name)
+                             if may[p.pk]["audit_view"]],
+        "may_outbox": programmes_where(request.user, "outbox", "view").exists(),
+        "may_admin": any(m["reference_data_edit"] or m["roles_manage"] or m["call_edit"]
+                         for m in may.values()) or request.user.is_superuser,
+    })
+
+
+@staff_required
+@require_GET
+def call_figures(request, pk):
+    """The funder's view of a call: counts by Regierungsbezirk, Kreis and tier."""
+    call = Call.objects.select_related("programme").filter(pk=pk).first()
+    if call is None:
+        raise Http404
+    require(request.user, call.programme, "aggregates", "view")
+    return render(request, "reporting/call_figures.html",
+                  {"call": call, "figures": selectors.call_figures(call=call)})

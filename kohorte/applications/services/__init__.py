@@ -1,9 +1,9 @@
 """Business actions on calls and applications (one function per action)."""
 
 from .calls import call_close, call_publish  # noqa: F401
-from .documents import document_upload  # noqa: F401
-from .erasure import erasure_request_decide  # noqa: F401
+from .documents import document_upload, release_upload_open  # noqa: F401
 from .eligibility import eligibility_assess, eligibility_override  # noqa: F401
+from .erasure import erasure_request_decide  # noqa: F401
 from .submission import (  # noqa: F401
     ApplicationClosed,
     application_erasure_request,

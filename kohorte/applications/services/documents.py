@@ -21,6 +21,13 @@ def sniff_content_type(head: bytes) -> str | None:
     return kind.mime if kind and kind.mime in ALLOWED_TYPES else None
 
 
+def release_upload_open(application: Application, *, now) -> bool:
+    """After submission the employer release may still come, until the call's due date."""
+    due = application.call.release_due_date
+    return (application.state == Application.State.SUBMITTED and due is not None
+            and timezone.localdate(now) <= due)
+
+
 @transaction.atomic
 def document_upload(*, application: Application, kind: str, uploaded_file, actor, now=None) -> Document:
     """Store an uploaded document after checking its type by content and its size.
@@ -33,12 +40,7 @@ def document_upload(*, application: Application, kind: str, uploaded_file, actor
     application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     if kind != Document.Kind.EMPLOYER_RELEASE:
         raise ValidationError(_("Unknown kind of document."))
-    release_open = (
-        application.state == Application.State.SUBMITTED
-        and application.call.release_due_date is not None
-        and timezone.localdate(now) <= application.call.release_due_date
-    )
-    if not release_open:
+    if not release_upload_open(application, now=now):
         ensure_editable(application, now=now)
     if uploaded_file.size > settings.KOHORTE_MAX_UPLOAD_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."))

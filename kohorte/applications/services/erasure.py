@@ -27,10 +27,10 @@ def erasure_request_decide(*, application: Application, actor, erase: bool, reas
     context = {"call": application.call, "reference": application.reference or "",
                "reason": reason.strip()}
     if erase:
-        # The answer goes out before the address is erased; it is about the call, so
-        # erasing the application's mails does not blank it.
+        # The answer is about the call, so erasing the application's mails leaves it to
+        # be delivered; the outbox blanks it once it is sent.
         mail_enqueue(to=application.email, template="erasure_done", context=context,
-                     about=application.call)
+                     about=application.call, erase_after_delivery=True)
         application_erase(application=application, actor=actor,
                           reason="erasure requested by the person (Art. 17 GDPR)")
         return None

@@ -120,11 +120,19 @@ def missing_steps(application: Application) -> list[str]:
 
 
 def _next_reference(call: Call) -> str:
-    # A row update serialises concurrent submitters on the call's counter.
-    Call.objects.filter(pk=call.pk).update(next_number=F("next_number") + 1)
-    number = Call.objects.values_list("next_number", flat=True).get(pk=call.pk) - 1
+    """The call's next free number.
+
+    References are unique across calls, and calls may share a prefix and a year (the
+    default prefix, or two calls in one year): numbers another call took are skipped.
+    """
     year = timezone.localtime(call.closes_at).year
-    return f"{call.reference_prefix}-{year}-{number:04d}"
+    while True:
+        # A row update serialises concurrent submitters on the call's counter.
+        Call.objects.filter(pk=call.pk).update(next_number=F("next_number") + 1)
+        number = Call.objects.values_list("next_number", flat=True).get(pk=call.pk) - 1
+        reference = f"{call.reference_prefix}-{year}-{number:04d}"
+        if not Application.objects.filter(reference=reference).exists():
+            return reference
 
 
 @transaction.atomic
@@ -144,10 +152,18 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
     if missing:
         raise ValidationError(_("Some answers are still missing."), code="incomplete",
                               params={"steps": missing})
-    application.reference = _next_reference(application.call)
     application.state = Application.State.SUBMITTED
     application.submitted_at = now
-    application.save(update_fields=["reference", "state", "submitted_at", "updated_at"])
+    for attempt in range(1, 6):
+        application.reference = _next_reference(application.call)
+        try:
+            with transaction.atomic():
+                application.save(update_fields=["reference", "state", "submitted_at", "updated_at"])
+            break
+        except IntegrityError:
+            # A submitter to another call with the same prefix took this number meanwhile.
+            if attempt == 5:
+                raise
     from .eligibility import eligibility_assess
 
     eligibility_assess(application=application, now=now)

@@ -44,3 +44,28 @@ def test_nothing_is_decided_without_a_request(personas):
     with pytest.raises(ValidationError):
         services.erasure_request_decide(application=application, actor=personas.coordinator, erase=True)
     assert Application.objects.filter(pk=application.pk).exists()
+
+
+def test_the_answer_to_an_erasure_keeps_the_address_only_until_it_is_delivered(personas):
+    from kohorte.notifications.services import outbox_deliver_due
+
+    application = _requested(personas)
+    services.erasure_request_decide(application=application, actor=personas.coordinator, erase=True)
+    outbox_deliver_due()
+    answer = OutboxMail.objects.get(template="erasure_done")
+    assert answer.state == OutboxMail.State.SENT
+    assert answer.erased and answer.to != "applicant@example.org"
+    assert "applicant@example.org" not in answer.body
+
+
+def test_mails_erased_before_delivery_are_never_sent(personas):
+    from kohorte.applications.retention import application_erase
+    from kohorte.notifications.services import outbox_deliver_due
+
+    application = f.make_application(personas.call, personas.applicant, submit=True)
+    application_erase(application=application, actor=personas.coordinator, reason="test")
+    delivered, failed = outbox_deliver_due()
+    confirmation = OutboxMail.objects.get(template="application_submitted")
+    assert confirmation.erased
+    assert confirmation.state == OutboxMail.State.FAILED and confirmation.sent_at is None
+    assert delivered == 0

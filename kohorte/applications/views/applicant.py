@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,7 +43,7 @@ def _initial(application, step):
     return {name: getattr(application, name) for name in STEPS[step]}
 
 
-def _form_for(application, step, data=None, files=None):
+def _form_for(application, step, data=None, files=None, *, upload_only=False):
     form_class = STEP_FORMS[step]
     kwargs = {"initial": _initial(application, step)}
     if step == "employment":
@@ -51,6 +52,7 @@ def _form_for(application, step, data=None, files=None):
         kwargs["has_document"] = application.documents.filter(
             kind=Document.Kind.EMPLOYER_RELEASE).exists()
         kwargs["due"] = application.call.release_due_date
+        kwargs["upload_only"] = upload_only
     return form_class(data, files, **kwargs)
 
 
@@ -78,15 +80,27 @@ def apply_step(request, pk, step):
     if step not in STEPS:
         raise Http404
     now = timezone.now()
-    if not application.call.is_open(now) or application.state == Application.State.WITHDRAWN:
+    editable = application.call.is_open(now) and application.state != Application.State.WITHDRAWN
+    # After the deadline the employer release may still be handed in, until its due date.
+    late_release = (not editable and step == "release"
+                    and services.release_upload_open(application, now=now))
+    if not (editable or late_release):
         messages.error(request, _("The answers can no longer be changed."))
+        if request.method == "POST":
+            # Refused rather than redirected, so that no client takes it for a success.
+            return render(request, "applications/application_detail.html",
+                          _detail_context(application, now), status=409)
         return redirect("applications:application_detail", pk=application.pk)
-    form = _form_for(application, step, request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one, so that it reports what is missing.
+    posted = request.method == "POST"
+    form = _form_for(application, step, request.POST if posted else None,
+                     request.FILES if posted else None, upload_only=late_release)
     status = 200
-    if request.method == "POST":
+    if posted:
         if form.is_valid():
             try:
-                _save(request, application, step, form.cleaned_data, now)
+                _save(request, application, step, form.cleaned_data, now,
+                      upload_only=late_release)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -101,12 +115,15 @@ def apply_step(request, pk, step):
     }, status=status)
 
 
-def _save(request, application, step, data, now):
+@transaction.atomic
+def _save(request, application, step, data, now, *, upload_only=False):
+    # One transaction: when the step is refused, its upload is not kept either.
     if step == "release" and data.get("document"):
         services.document_upload(application=application, kind=Document.Kind.EMPLOYER_RELEASE,
                                  uploaded_file=data["document"], actor=request.user, now=now)
-    services.application_save_step(application=application, step=step, data=data,
-                                   actor=request.user, now=now)
+    if not upload_only:
+        services.application_save_step(application=application, step=step, data=data,
+                                       actor=request.user, now=now)
 
 
 def _after(application, step, request):
@@ -159,14 +176,21 @@ def my_applications(request):
                   {"applications": selectors.applications_of(user=request.user)})
 
 
+def _detail_context(application, now):
+    has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
+    return {
+        "application": application, "call": application.call,
+        "is_open": application.call.is_open(now), "step_titles": STEP_TITLES,
+        "eligibility": getattr(application, "eligibility", None),
+        "release_open": not has_release and services.release_upload_open(application, now=now),
+    }
+
+
 @login_required(login_url="accounts:login")
 def application_detail(request, pk):
     application = _own(request, pk)
-    return render(request, "applications/application_detail.html", {
-        "application": application, "call": application.call,
-        "is_open": application.call.is_open(), "step_titles": STEP_TITLES,
-        "eligibility": getattr(application, "eligibility", None),
-    })
+    return render(request, "applications/application_detail.html",
+                  _detail_context(application, timezone.now()))
 
 
 @login_required(login_url="accounts:login")
@@ -198,8 +222,10 @@ def my_data(request):
                                 content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="kohorte-meine-daten.json"'
         return response
-    return render(request, "applications/my_data.html", {"data": data,
-                  "applications": selectors.applications_of(user=request.user)})
+    return render(request, "applications/my_data.html", {
+        "data": data, "applications": selectors.applications_of(user=request.user),
+        "step_titles": STEP_TITLES,
+    })
 
 
 @login_required(login_url="accounts:login")

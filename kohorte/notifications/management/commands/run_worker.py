@@ -4,6 +4,7 @@ Jobs are named in settings.KOHORTE_SCHEDULED_JOBS as (dotted path, interval seco
 so the worker knows no app's internals.
 """
 
+import logging
 import signal
 import time
 
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from kohorte.notifications.services import outbox_deliver_due
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -31,14 +34,24 @@ class Command(BaseCommand):
         last_run = {}
         while not self._stop:
             close_old_connections()
-            delivered, failed = outbox_deliver_due()
+            try:
+                delivered, failed = outbox_deliver_due()
+            except Exception:
+                # A broken round must not stop the worker: the mails stay in the outbox.
+                log.exception("outbox delivery failed")
+                delivered = failed = 0
             if delivered or failed:
                 self.stdout.write(f"outbox: {delivered} delivered, {failed} failed")
             now = time.monotonic()
             for job, every in jobs:
                 if once or now - last_run.get(job, -every) >= every:
                     last_run[job] = now
-                    result = job(now=timezone.now())
+                    try:
+                        result = job(now=timezone.now())
+                    except Exception:
+                        log.exception("scheduled job %s failed", job.__name__)
+                        self.stderr.write(f"{job.__module__}.{job.__name__}: failed")
+                        continue
                     self.stdout.write(f"{job.__module__}.{job.__name__}: {result}")
             if once:
                 break
