@@ -213,6 +213,11 @@ class Application(models.Model):
     erasure_requested_at = models.DateTimeField(null=True, blank=True)
     erasure_refused_at = models.DateTimeField(null=True, blank=True)
     erasure_refusal_reason = models.TextField(_("why erasure is not yet possible"), blank=True)
+    # Set by a later stage through ``application_schedule_erasure`` (e.g. six months
+    # after a rejection letter); the retention job erases the application then.
+    erase_after = models.DateTimeField(_("to be erased after"), null=True, blank=True,
+                                       db_index=True)
+    erase_after_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("application")

@@ -81,18 +81,41 @@ def application_erase(*, application: Application, actor, reason: str):
         user.delete()
 
 
+@transaction.atomic
+def application_schedule_erasure(*, application: Application, at, reason: str, actor=None):
+    """Set the day an application is to be erased (the hook for later stages).
+
+    The selection stage calls it when it sends a rejection letter (six months on) or
+    when the waiting list closes; applications itself knows nothing of those stages.
+    An earlier date already set is kept: a clock never runs longer than it must.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.erase_after is not None and application.erase_after <= at:
+        return application
+    application.erase_after, application.erase_after_reason = at, reason[:200]
+    application.save(update_fields=["erase_after", "erase_after_reason", "updated_at"])
+    audit_record(actor=actor, action="application.schedule_erasure", obj=application,
+                 reason=reason, data={"at": at.isoformat()})
+    return application
+
+
 def retention_run(*, now=None) -> dict:
     """The scheduled job: erase what has reached its date; returns what it did."""
     now = now or timezone.now()
     due = Application.objects.filter(
         Q(state=Application.State.DRAFT, call__closes_at__lt=now - DRAFT_GRACE)
         | Q(state=Application.State.WITHDRAWN, withdrawn_at__lt=now - WITHDRAWN_GRACE)
+        | Q(erase_after__lt=now)
     ).select_related("call", "applicant")
     erased = Counter()
     for application in due:
-        reason = ("retention: draft 30 days after closing" if application.state == "draft"
-                  else "retention: 6 months after withdrawal")
-        erased[application.state] += 1
+        if application.erase_after is not None and application.erase_after < now:
+            kind, reason = "scheduled", f"retention: {application.erase_after_reason}"
+        elif application.state == Application.State.DRAFT:
+            kind, reason = "draft", "retention: draft 30 days after closing"
+        else:
+            kind, reason = "withdrawn", "retention: 6 months after withdrawal"
+        erased[kind] += 1
         application_erase(application=application, actor=None, reason=reason)
     orphans = _sweep_orphaned_files()
     return {"erased": dict(erased), "orphaned_files": orphans}

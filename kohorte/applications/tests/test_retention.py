@@ -24,6 +24,7 @@ from kohorte.applications.retention import (
     ERASED,
     WITHDRAWN_GRACE,
     application_erase,
+    application_schedule_erasure,
     retention_run,
 )
 from kohorte.core.models import AuditEntry
@@ -300,3 +301,25 @@ def test_the_retention_job_is_registered_with_the_worker(settings):
 def test_nothing_is_due_on_an_empty_database(db):
     assert retention_run() == {"erased": {}, "orphaned_files": 0}
     assert not AuditEntry.objects.filter(Q(action="application.erase")).exists()
+
+
+def test_a_scheduled_erasure_happens_after_its_day_and_not_before(personas):
+    application = f.make_application(personas.call, personas.applicant, submit=True)
+    letter_sent = personas.call.closes_at + timedelta(days=20)
+    at = letter_sent + timedelta(days=183)
+    application_schedule_erasure(application=application, at=at,
+                                 reason="6 months after the rejection letter")
+    assert retention_run(now=at - timedelta(minutes=1))["erased"] == {}
+    assert Application.objects.filter(pk=application.pk).exists()
+    assert retention_run(now=at + timedelta(minutes=1))["erased"] == {"scheduled": 1}
+    assert not Application.objects.filter(pk=application.pk).exists()
+
+
+def test_a_later_schedule_never_extends_an_earlier_one(personas):
+    application = f.make_application(personas.call, personas.applicant, submit=True)
+    early = personas.call.closes_at + timedelta(days=100)
+    application_schedule_erasure(application=application, at=early, reason="first")
+    application_schedule_erasure(application=application, at=early + timedelta(days=50),
+                                 reason="second")
+    application.refresh_from_db()
+    assert application.erase_after == early and application.erase_after_reason == "first"
