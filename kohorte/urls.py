@@ -9,6 +9,8 @@ urlpatterns = [
     path("verwaltung/", include("kohorte.reporting.urls")),
     path("verwaltung/", include("kohorte.applications.urls_staff")),
     path("verwaltung/postausgang/", include("kohorte.notifications.urls")),
+    path("", include("kohorte.selection.urls_reviews")),
+    path("", include("kohorte.selection.urls_selection")),
     path("verwaltung/protokoll/", include("kohorte.core.urls_staff")),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
