@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 
 .PHONY: run test install install-test static messages migrate demo serve check lint \
-        test-fast test-browser bench-intake bench-selection ci
+        test-fast test-browser test-setup gettext chromium bench-intake bench-selection ci
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3.11 -m venv .venv
@@ -62,10 +62,28 @@ run: install static messages demo
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-# make test: everything the tests need (incl. Debian chromium), then all tests.
-test: .venv/.installed-test static gettext chromium
+# Everything the tests need on a fresh machine: venv with the test extras, front-end
+# packages copied into static/, compiled translations (msgfmt), Debian's chromium.
+test-setup: .venv/.installed-test static gettext chromium
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# make test: all tests. The browser tests need PostgreSQL and skip on SQLite (the
+# default): DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make test runs them.
+test: test-setup
 	KOHORTE_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests.
+test-fast: test-setup
+	KOHORTE_TESTING=1 $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Only the browser tests (Playwright + axe-core), on the local PostgreSQL by default.
+test-browser: test-setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	  KOHORTE_TESTING=1 $(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+# What CI runs: both databases, the browser tests, quick benchmark runs (.ci/run).
+ci:
+	bash .ci/run
 
 lint: .venv/.installed-test
 	.venv/bin/ruff check .
