@@ -178,6 +178,7 @@ USE_TZ = True
 # --- Static and uploaded files ------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when it is missing (tests, first start)
 STATICFILES_DIRS = [BASE_DIR / "kohorte" / "static"]
 STORAGES = {
     # Uploaded documents are private: they live outside the web root and are served

@@ -14,8 +14,14 @@ _ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 def render_markdown(text: str) -> str:
     # Cached: the same few call texts are rendered on every view of a call.
     html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
-    # Headings start at h2: the page has its own h1.
-    for level in (3, 2, 1):
-        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>", f"</h{level + 1}>")
+    # The text's top heading becomes h2 (the page has its own h1), whether its author
+    # wrote "#" or "##", so no level is skipped.
+    levels = [level for level in range(1, 7) if f"<h{level}>" in html]
+    if levels:
+        shift = 2 - levels[0]
+        order = range(6, 0, -1) if shift > 0 else range(1, 7)
+        for level in order:
+            target = min(max(level + shift, 2), 6)
+            html = html.replace(f"<h{level}>", f"<h{target}>").replace(f"</h{level}>", f"</h{target}>")
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"https", "http", "mailto"},
                      link_rel="noopener noreferrer")

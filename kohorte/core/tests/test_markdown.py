@@ -73,3 +73,11 @@ def test_the_template_filter_sanitises_too():
     html = template.render(Context({"text": "Hallo <script>alert(1)</script>[x](javascript:1)"}))
     assert "<script" not in html and "javascript:" not in html
     assert "Hallo" in html
+
+
+@pytest.mark.parametrize("text, top", [("## Titel\n\n### Unter", "<h2>Titel</h2>"),
+                                        ("# Titel\n\n## Unter", "<h2>Titel</h2>")])
+def test_the_top_heading_of_a_text_becomes_h2_and_no_level_is_skipped(text, top):
+    html = render_markdown(text)
+    assert html.startswith(top)
+    assert "<h3>Unter</h3>" in html
