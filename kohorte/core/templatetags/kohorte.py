@@ -9,8 +9,9 @@ register = template.Library()
 
 
 @register.filter
-def markdown(text):
-    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+def markdown(text, top=2):
+    """Safe Markdown; ``top`` is the level its first heading gets (2, or 3 in a section)."""
+    return mark_safe(render_markdown(text, int(top)))  # noqa: S308 - sanitised by nh3
 
 
 @register.simple_tag
