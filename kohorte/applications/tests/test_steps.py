@@ -46,7 +46,9 @@ def _refused(client, application, step, data, *, field=None, message=None):
     assert response.status_code == 400, html[:500]
     assert "kohorte-error-summary" in html
     if field:
-        assert f'href="#id_{field}"' in html
+        # The summary links to the field itself (the first option of a radio group).
+        target = next(t for t in (f"id_{field}", f"id_{field}_0") if f'href="#{t}"' in html)
+        assert f'id="{target}"' in html
     if message:
         assert message in html
     assert _snapshot(application) == before
