@@ -29,7 +29,7 @@ def eligibility_recheck_due(*, now=None) -> dict:
     ineligible = 0
     for pk in pks:
         with transaction.atomic():
-            application = Application.objects.select_for_update().select_related("call").get(pk=pk)
+            application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=pk)
             check = eligibility_assess(application=application, now=now)
         ineligible += check.computed_tier == Eligibility.Tier.INELIGIBLE
     return {"rechecked": len(pks), "ineligible": ineligible}

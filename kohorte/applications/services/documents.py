@@ -37,7 +37,7 @@ def document_upload(*, application: Application, kind: str, uploaded_file, actor
     deadline, and for the release also after it until its due date.
     """
     now = now or timezone.now()
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
     if kind != Document.Kind.EMPLOYER_RELEASE:
         raise ValidationError(_("Unknown kind of document."))
     if not release_upload_open(application, now=now):

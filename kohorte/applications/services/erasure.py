@@ -21,7 +21,7 @@ def erasure_request_decide(*, application: Application, actor, erase: bool, reas
     the person may take it to the supervisory authority.
     """
     now = now or timezone.now()
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
     if application.erasure_requested_at is None:
         raise ValidationError(_("There is no request for erasure for this application."))
     context = {"call": application.call, "reference": application.reference or "",

@@ -1,9 +1,11 @@
 """Starting, filling in, submitting and withdrawing an application."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from kohorte.core.audit import audit_record
@@ -65,7 +67,7 @@ def application_start(*, call: Call, applicant, now=None) -> Application:
 def application_save_step(*, application: Application, step: str, data: dict, actor, now=None):
     """Save one step's answers (a draft is saved per step; edits allowed until the deadline)."""
     now = now or timezone.now()
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
     ensure_editable(application, now=now)
     if step not in STEPS:
         raise ValidationError(_("Unknown step."))
@@ -144,7 +146,10 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
     no second confirmation.
     """
     now = now or timezone.now()
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    # The confirmation e-mail and the eligibility check read the programme and the site.
+    application = (Application.objects.select_for_update(of=("self",))
+                   .select_related("call__programme__lead_institution", "site")
+                   .get(pk=application.pk))
     if application.state == Application.State.SUBMITTED:
         return application
     ensure_editable(application, now=now)
@@ -177,9 +182,16 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor, reason="", now=None) -> Application:
-    """Withdraw at any time; the deletion clock starts now (DOMAIN.md §5)."""
+    """Withdraw at any time; the deletion clock starts now (DOMAIN.md §5).
+
+    Later stages react through ``settings.KOHORTE_APPLICATION_WITHDRAW_HOOKS`` (the
+    selection frees a place the person held). They run first, inside this transaction,
+    so that they can take their own locks before this application's row is locked.
+    """
     now = now or timezone.now()
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    for hook in settings.KOHORTE_APPLICATION_WITHDRAW_HOOKS:
+        import_string(hook)(application=application, actor=actor, now=now)
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
     if application.state == Application.State.WITHDRAWN:
         return application
     old = application.state
