@@ -21,6 +21,10 @@ PROGRAMME_PATHS = {
     "accounts.role": "programme",
     "applications.call": "programme",
     "applications.application": "call__programme",
+    "selection.reviewcriterion": "call__programme",
+    "selection.selectionpolicy": "call__programme",
+    "selection.conflictofinterest": "call__programme",
+    "selection.reviewassignment": "application__call__programme",
 }
 
 # Rows that are about another object: type label -> (its type field, its id field).

@@ -177,6 +177,9 @@ def load(*, today: date | None = None, applications: int = 60) -> dict:
     sites = _sites(programme, year)
     call = _call(programme, today, closes_day)
     created = _applications(call, sites, count=applications)
+    from .reviews import load_reviews  # the selection stage's part of the demo
+
+    load_reviews(call)
     _site_texts()
     return {"programme": programme.name, "call": call.title, "sites": len(sites),
             "applications_created": created}

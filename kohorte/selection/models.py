@@ -251,7 +251,9 @@ class Offer(models.Model):
     }
     HOLDS_PLACE = (State.OPEN, State.ACCEPTED)
 
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
+    # Erasing an unsuccessful application (a decline, an expiry) erases its offers; the
+    # selection runs keep the reference numbers and the results.
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
                                     related_name="offers")
     call = models.ForeignKey("applications.Call", on_delete=models.PROTECT, related_name="offers")
     run = models.ForeignKey(SelectionRun, on_delete=models.PROTECT, related_name="offers")

@@ -48,6 +48,68 @@ def _staff(name, *args):
     return reverse(f"staff_applications:{name}", args=args)
 
 
+# --- The review stage: its objects are made by the request that needs them. ---
+
+def _reviews(name, *args):
+    return reverse(f"reviews:{name}", args=args)
+
+
+def _assignment(w, *, submitted=False):
+    """The reviewer's assignment of the world's application (with criteria), made once."""
+    from kohorte.selection.models import ReviewAssignment
+    from kohorte.selection.services import reviews as review_services
+
+    if not w.call.review_criteria.exists():
+        review_services.review_criterion_add(call=w.call, name="Praxisbezug", weight=2, actor=None)
+    assignment, _ = ReviewAssignment.objects.get_or_create(application=w.application,
+                                                           reviewer=w.reviewer)
+    if assignment.submitted_at is None and not assignment.scores.exists():
+        answers = {c.pk: (4, "") for c in w.call.review_criteria.all()}
+        review_services.review_save(assignment=assignment, actor=w.reviewer, answers=answers)
+    if submitted and assignment.submitted_at is None:
+        review_services.review_submit(assignment=assignment, actor=w.reviewer)
+    return assignment
+
+
+def _closed_call_with_criteria(w):
+    _assignment(w)
+    Call.objects.filter(pk=w.call.pk).update(state=Call.State.CLOSED)
+    return w.call
+
+
+# --- The selection: runs, offers, letters (each request makes what it needs). ---
+
+def _selection(w):
+    """The call closed, its one application reviewed, a selection policy set."""
+    from kohorte.selection.tests import selection_world
+
+    if not hasattr(w, "policy"):
+        selection_world.review(w.application, 4)
+        w.policy = selection_world.make_policy(w.call)
+        selection_world.close(w.call)
+    return w
+
+
+def _proposed_run(w):
+    from kohorte.selection.tests import selection_world
+
+    # Drawn by the second coordinator, so that the coordinator may confirm (four eyes).
+    return selection_world.drawn(_selection(w).call, by=w.coordinator2)
+
+
+def _offer(w):
+    from kohorte.selection.models import Offer
+    from kohorte.selection.tests import selection_world
+
+    selection_world.confirmed(_selection(w).call, drawn_by=w.coordinator2,
+                              confirmed_by=w.coordinator)
+    return Offer.objects.get(application=w.application)
+
+
+def _selection_url(name, *args):
+    return reverse(f"selection:{name}", args=args)
+
+
 # (object, action) -> the request that exercises it, as (client, world) -> response.
 REQUESTS = {
     ("call", "view"): lambda c, w: c.get(_staff("call_detail", w.call.pk)),
@@ -79,6 +141,38 @@ REQUESTS = {
         reverse("admin:programmes_programme_change", args=[w.programme.pk])),
     ("roles", "manage"): lambda c, w: c.get(
         reverse("admin:accounts_role_change", args=[w.role.pk])),
+    ("review_criteria", "edit"): lambda c, w: c.get(_reviews("criteria", w.call.pk)),
+    ("selection_policy", "edit"): lambda c, w: c.get(_reviews("policy", w.call.pk)),
+    ("review_assignment", "manage"): lambda c, w: c.post(
+        _reviews("assign", _closed_call_with_criteria(w).pk)),
+    ("review", "view_assigned"): lambda c, w: c.get(
+        _reviews("review_detail", _assignment(w).application_id)),
+    ("review", "submit"): lambda c, w: c.post(
+        _reviews("review_confirm", _assignment(w).application_id)),
+    ("review", "view_all"): lambda c, w: c.get(_reviews("overview", w.call.pk)),
+    ("review", "reopen"): lambda c, w: c.post(
+        _reviews("review_reopen", _assignment(w, submitted=True).pk), {"reason": "Nachfrage"}),
+    ("review", "export"): lambda c, w: c.get(_reviews("export", w.call.pk, "csv")),
+    ("conflict", "declare"): lambda c, w: c.post(_reviews("conflicts", w.call.pk), {
+        "reviewer": w.reviewer.pk, "organisation": w.application.organisation_id}),
+    ("selection_run", "view"): lambda c, w: c.get(_selection_url("call_selection", w.call.pk)),
+    ("selection_run", "prepare"): lambda c, w: c.post(
+        _selection_url("run_prepare", _selection(w).call.pk)),
+    ("selection_run", "confirm"): lambda c, w: c.post(
+        _selection_url("run_confirm", _proposed_run(w).pk)),
+    ("candidate", "pin_exclude"): lambda c, w: c.post(
+        _selection_url("candidate_edit", w.application.pk),
+        {"action": "exclude", "reason": "Freistellung zurückgezogen"}),
+    ("offer", "view"): lambda c, w: c.get(_selection_url("call_offers", w.call.pk)),
+    ("offer", "manage"): lambda c, w: c.post(
+        _selection_url("offer_withdraw", _offer(w).pk), {"reason": "Doppelt vergeben"}),
+    ("letters", "edit"): lambda c, w: c.post(
+        _selection_url("letter_edit", w.call.pk, "offer"),
+        {"subject": "Angebot: {call}", "body": "Hallo {name}, bitte bis {deadline}: {link}"}),
+    ("group_message", "send"): lambda c, w: c.post(
+        _selection_url("group_message", w.call.pk),
+        {"group": "waiting", "subject": "Hinweis", "body": "Platz {position}",
+         "token": "0" * 32, "preview": "1"}),
 }
 
 # Rows about a part of a page: allowed means the part is shown, denied that it is not.
