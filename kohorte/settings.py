@@ -263,7 +263,21 @@ LOGGING = {
 KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.applications.retention.retention_run", 3600),
     ("kohorte.applications.jobs.eligibility_recheck_due", 3600),
+    ("kohorte.selection.jobs.offers_expire_due", 300),
+    ("kohorte.selection.jobs.offers_remind_due", 3600),
+    ("kohorte.selection.jobs.waiting_list_close_due", 3600),
 ]
+
+# Called at the start of an application's withdrawal, inside its transaction, with
+# application=, actor=, now= (the earlier stage knows no later one: it only calls these).
+# Links later stages add to earlier stages' pages (kohorte/core/extensions.py).
+KOHORTE_CALL_PAGE_LINKS = ["kohorte.selection.links.call_page_links"]
+KOHORTE_APPLICANT_LINKS = ["kohorte.selection.links.applicant_links"]
+KOHORTE_APPLICATION_WITHDRAW_HOOKS = [
+    "kohorte.selection.services.offers.offers_release_on_withdrawal",
+]
+# A selection proposal is confirmed by a coordinator other than the one who made it.
+KOHORTE_SELECTION_FOUR_EYES = env.bool("KOHORTE_SELECTION_FOUR_EYES", default=True)
 
 # E-mail addresses are unique regardless of case through a database constraint
 # (accounts.User Meta), which this check cannot see.

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from kohorte.applications.models import Call
 from kohorte.core.access import can, programmes_where, require, staff_required
+from kohorte.core.extensions import links
 
 from . import selectors
 
@@ -26,11 +27,13 @@ def home(request):
     }
     for call in calls:
         call.may = may[call.programme_id]
+        call.stage_links = links("KOHORTE_CALL_PAGE_LINKS", user=request.user, call=call)
     return render(request, "reporting/home.html", {
         "calls": calls,
         "audit_programmes": [p for p in sorted(programmes, key=lambda p: p.name)
                              if may[p.pk]["audit_view"]],
         "may_outbox": programmes_where(request.user, "outbox", "view").exists(),
+        "may_review": programmes_where(request.user, "review", "view_assigned").exists(),
         "may_admin": any(m["reference_data_edit"] or m["roles_manage"] or m["call_edit"]
                          for m in may.values()) or request.user.is_superuser,
     })

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kohorte.core.extensions import links
+
 from .. import selectors, services
 from ..forms import STEP_FORMS, STEP_TITLES
 from ..models import Application, Call, Document
@@ -111,7 +113,8 @@ def apply_step(request, pk, step):
         "application": application, "call": application.call, "form": form, "step": step,
         "step_title": STEP_TITLES[step], "step_number": index + 1, "step_count": len(STEP_ORDER),
         "previous": STEP_ORDER[index - 1] if index else None, "steps": _steps_nav(application, step),
-        "release_document": application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).first(),
+        "release_document": (application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).first()
+                             if step == "release" else None),
     }, status=status)
 
 
@@ -183,6 +186,7 @@ def _detail_context(application, now):
         "is_open": application.call.is_open(now), "step_titles": STEP_TITLES,
         "eligibility": getattr(application, "eligibility", None),
         "release_open": not has_release and services.release_upload_open(application, now=now),
+        "stage_links": links("KOHORTE_APPLICANT_LINKS", application=application),
     }
 
 

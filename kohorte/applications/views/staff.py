@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kohorte.core.access import can, require, staff_required
+from kohorte.core.extensions import links
 
 from .. import exports, selectors, selectors_staff, services
 from ..forms import STEP_TITLES
@@ -56,7 +57,9 @@ def _render_call(request, call, status=200):
                      ("call", "close"), ("application", "list"), ("aggregates", "view"))
     counts = selectors.application_counts(call=call) if may["aggregates_view"] else None
     return render(request, "applications/staff/call_detail.html",
-                  {"call": call, "counts": counts, "may": may}, status=status)
+                  {"call": call, "counts": counts, "may": may,
+                   "stage_links": links("KOHORTE_CALL_PAGE_LINKS", user=request.user, call=call)},
+                  status=status)
 
 
 @staff_required
