@@ -273,6 +273,8 @@ KOHORTE_SCHEDULED_JOBS = [
 # Links later stages add to earlier stages' pages (kohorte/core/extensions.py).
 KOHORTE_CALL_PAGE_LINKS = ["kohorte.selection.links.call_page_links"]
 KOHORTE_APPLICANT_LINKS = ["kohorte.selection.links.applicant_links"]
+# Reasons to keep an applicant's account after their last application is erased.
+KOHORTE_ACCOUNT_KEEP_HOOKS = ["kohorte.selection.services.priority.account_has_open_claim"]
 KOHORTE_APPLICATION_WITHDRAW_HOOKS = [
     "kohorte.selection.services.offers.offers_release_on_withdrawal",
 ]

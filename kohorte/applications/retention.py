@@ -10,9 +10,11 @@ Before the first deletion of a call, its anonymous aggregate snapshot is taken.
 from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from kohorte.accounts.models import LoginToken
 from kohorte.core.audit import audit_record
@@ -69,7 +71,7 @@ def application_erase(*, application: Application, actor, reason: str):
     application.delete()
     audit_record(actor=actor, action="application.erase", obj=call, reason=reason,
                  data={"reference": reference})
-    if not user.is_staff and not user.applications.exists():
+    if not user.is_staff and not user.applications.exists() and not _account_still_needed(user):
         AuditEntry.objects.filter(actor=user).update(actor_label=ERASED, erased=True)
         AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk)).update(
             object_repr=ERASED, erased=True)
@@ -79,6 +81,13 @@ def application_erase(*, application: Application, actor, reason: str):
             to="erased@invalid", subject=ERASED, body=ERASED, erased=True)
         LoginToken.objects.filter(email__iexact=user.email).delete()
         user.delete()
+
+
+def _account_still_needed(user) -> bool:
+    """A later stage may need the account beyond the applications, with the person's
+    consent (e.g. to remember an earlier unsuccessful application for priority). It
+    says so through the functions in settings.KOHORTE_ACCOUNT_KEEP_HOOKS."""
+    return any(import_string(path)(user=user) for path in settings.KOHORTE_ACCOUNT_KEEP_HOOKS)
 
 
 @transaction.atomic

@@ -54,6 +54,18 @@ class CandidateForm(KernForm):
         return data
 
 
+class PriorityForm(KernForm):
+    prefix = "priority"  # shares the page with CandidateForm: field ids stay unique
+    priority = forms.BooleanField(
+        label=_("Priority: unsuccessful in an earlier cohort"), required=False,
+        help_text=_("Counts only where the selection policy gives earlier unsuccessful "
+                    "applicants priority."))
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required. It is kept in the audit log."))
+
+
 def _placeholders_valid(value):
     errors = placeholder_errors(value)
     if errors:

@@ -187,6 +187,47 @@ class Candidate(models.Model):
         return str(self.application)
 
 
+class PriorityClaim(models.Model):
+    """A person's consent, given at a rejection, to be remembered for priority in a later
+    call of the same programme (DOMAIN.md §5: opt-in at the rejection).
+
+    It holds only the account link, so erasing the unsuccessful application leaves it;
+    it is kept until it gives priority (``used_in_call``) or is withdrawn.
+    """
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE,
+                                  related_name="priority_claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="priority_claims")
+    from_call = models.ForeignKey("applications.Call", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("call in which the person was unsuccessful"))
+    consented_at = models.DateTimeField(_("consent given"), default=timezone.now)
+    used_in_call = models.ForeignKey("applications.Call", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("call in which it gave priority"))
+    withdrawn_at = models.DateTimeField(_("consent withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("priority claim")
+        verbose_name_plural = _("priority claims")
+        ordering = ["-consented_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "user"],
+                condition=Q(used_in_call__isnull=True, withdrawn_at__isnull=True),
+                name="one_open_priority_claim_per_programme_and_person"),
+        ]
+
+    def __str__(self):
+        # No e-mail address: the string goes into the audit log's object label.
+        return f"{self.programme_id}/{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_in_call_id is None and self.withdrawn_at is None
+
+
 class SelectionRun(models.Model):
     """One application of the rule: its inputs, the published hash, the seed and result.
 

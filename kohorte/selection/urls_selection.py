@@ -22,6 +22,8 @@ urlpatterns = [
          name="run_discard"),
     path("verwaltung/bewerbungen/<int:pk>/festlegen/", selection.candidate_edit,
          name="candidate_edit"),
+    path("verwaltung/bewerbungen/<int:pk>/vorrang/", selection.candidate_priority,
+         name="candidate_priority"),
     # The coordinator: offers, the waiting list, letters, messages to a group.
     path("verwaltung/ausschreibungen/<int:pk>/angebote/", offers.call_offers,
          name="call_offers"),
@@ -35,6 +37,10 @@ urlpatterns = [
          name="group_message"),
     # The applicant.
     path("bewerbungen/<int:pk>/auswahl/", offers.application_status, name="application_status"),
+    path("bewerbungen/<int:pk>/auswahl/vorrang/", offers.priority_consent,
+         name="priority_consent"),
+    path("bewerbungen/<int:pk>/auswahl/vorrang/widerrufen/", offers.priority_withdraw,
+         name="priority_withdraw"),
     path("angebote/<int:pk>/", offers.offer_detail, name="offer_detail"),
     path("angebote/<int:pk>/annehmen/", offers.offer_accept, name="offer_accept"),
     path("angebote/<int:pk>/ablehnen/", offers.offer_decline, name="offer_decline"),

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from kohorte.applications.models import Application, Eligibility
 from kohorte.programmes.models import Organisation, Site
 
-from ..models import Offer, SelectionPolicy, SelectionRun
+from ..models import Offer, PriorityClaim, SelectionPolicy, SelectionRun
 
 TIER_NUMBER = {Eligibility.Tier.TIER_1: 1, Eligibility.Tier.TIER_2: 2}
 ELIGIBLE_TIERS = tuple(TIER_NUMBER)
@@ -255,3 +255,10 @@ def application_standing(*, application) -> Standing:
             standing.explanation = waiting.explanation
             break
     return standing
+
+
+def open_priority_claim(*, user, programme_id) -> PriorityClaim | None:
+    """The person's consent to be remembered in the programme, while it is open."""
+    return PriorityClaim.objects.filter(user=user, programme_id=programme_id,
+                                        used_in_call__isnull=True,
+                                        withdrawn_at__isnull=True).first()

@@ -39,6 +39,7 @@ from ..selectors.selection import (
     waiting_reason,
 )
 from .letters import absolute_url, format_deadline, letter_send, rejection_send, values_for
+from .priority import SOURCE_COORDINATOR, candidates_priority_from_claims, priority_claims_use
 
 SKIPPED_MARK = "übersprungen wegen: "
 # Runs that are still being worked on; a call has at most one (of kind initial).
@@ -173,7 +174,8 @@ def selection_run_prepare(*, call, actor, now=None) -> SelectionRun:
     given a score of 0 (that would decide against the person for want of a reviewer);
     the run is refused and the applications are named, to be reviewed first.
     The policy is tried on the list at once, so a hash is never published for a
-    policy that cannot be met.
+    policy that cannot be met. Where the policy uses priority, applicants who consented
+    to be remembered after an earlier call of the programme get it first.
     """
     now = now or timezone.now()
     call = lock_call(call.pk)
@@ -187,6 +189,9 @@ def selection_run_prepare(*, call, actor, now=None) -> SelectionRun:
     policy = current_policy(call=call)
     if policy is None:
         raise ValidationError(_("The call has no selection policy yet."), code="policy")
+    if policy.use_priority:
+        candidates_priority_from_claims(call=call, applications=_eligible_applications(call),
+                                        actor=actor)
     collected = candidate_rows(call=call, policy=policy)
     if collected.unscored:
         raise ValidationError(
@@ -341,6 +346,10 @@ def selection_run_confirm(*, run, actor, now=None) -> SelectionRun:
                     idempotency_key=f"waiting-{application.pk}")
     rejected = _send_rejections(call=call, run=run, by_reference=by_reference, actor=actor,
                                 now=now)
+    if run.policy.use_priority:
+        prioritised = [by_reference[row["id"]] for row in run.instance["applicants"]
+                       if row["priority"] and row["id"] in by_reference]
+        priority_claims_use(call=call, applications=prioritised, actor=actor)
     audit_record(actor=actor, action="selection_run.confirm", obj=call,
                  data={"run": run.pk, "offers": len(result["selected"]),
                        "waiting": len(result["waiting_list"]), "rejected": rejected})
@@ -429,6 +438,37 @@ def candidate_set(*, application, action: str, reason: str, actor, now=None) -> 
         call=call, kind=SelectionRun.Kind.INITIAL, state=SelectionRun.State.PROPOSED).first()
     if proposed is not None:
         _rerun(call=call, run=proposed, actor=actor, now=now)
+    return candidate
+
+
+@transaction.atomic
+def candidate_priority_set(*, application, priority: bool, reason: str, actor,
+                           now=None) -> Candidate:
+    """The coordinator gives or takes away priority by hand, with a written reason.
+
+    Priority is part of the published candidate list, so it can change only before the
+    list is frozen (discard a run to change it). A flag set by hand is kept when the
+    list is prepared, whatever the person's consent says.
+    """
+    call = lock_call(application.call_id)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason: it is kept in the audit log."), code="reason")
+    if latest_confirmed_run(call=call) is not None:
+        raise ValidationError(_("The selection is confirmed; priority can no longer change."),
+                              code="confirmed")
+    if SelectionRun.objects.filter(call=call, kind=SelectionRun.Kind.INITIAL,
+                                   state__in=LIVE_STATES).exists():
+        raise ValidationError(_("The candidate list is published and priority is part of it. "
+                                "Discard the run to change it."), code="published")
+    candidate, _created = Candidate.objects.select_for_update().get_or_create(
+        application=application)
+    if candidate.priority == priority:
+        return candidate
+    candidate.priority = priority
+    candidate.save(update_fields=["priority"])
+    audit_record(actor=actor, action="candidate.priority", obj=application, reason=reason,
+                 data={"priority": priority, "source": SOURCE_COORDINATOR})
     return candidate
 
 

@@ -22,6 +22,7 @@ from ..forms_selection import ReasonForm
 from ..models import Offer
 from ..selectors import selection as selectors
 from ..services import offers as services
+from ..services import priority as priority_services
 
 # --- The applicant ------------------------------------------------------------------------
 
@@ -89,14 +90,49 @@ def offer_decline(request, pk):
 def application_status(request, pk):
     """Where the person's own application stands: offer, waiting-list position or the
     decision with its reasons, and what makes the draw verifiable."""
+    return _render_status(request, _own_application(request, pk))
+
+
+def _own_application(request, pk):
     application = application_selectors.application_for_applicant(user=request.user, pk=pk)
     if application is None:
         raise Http404
+    return application
+
+
+def _render_status(request, application, status=200):
     standing = selectors.application_standing(application=application)
     return render(request, "selection/offers/status.html", {
         "application": application, "call": application.call, "standing": standing,
         "hash_groups": selectors.grouped_hash(standing.run.candidate_hash) if standing.run else "",
-    })
+        "priority_claim": selectors.open_priority_claim(
+            user=request.user, programme_id=application.call.programme_id),
+        "priority_possible": priority_services.priority_consent_possible(standing),
+    }, status=status)
+
+
+@login_required(login_url="accounts:login")
+@require_POST
+def priority_consent(request, pk):
+    """The person asks, on their own unsuccessful application, to be remembered."""
+    application = _own_application(request, pk)
+    try:
+        priority_services.priority_claim_consent(application=application, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return _render_status(request, application, status=409)
+    messages.success(request, _("We will remember you for the next call of this programme."))
+    return redirect("selection:application_status", pk=application.pk)
+
+
+@login_required(login_url="accounts:login")
+@require_POST
+def priority_withdraw(request, pk):
+    application = _own_application(request, pk)
+    priority_services.priority_claim_withdraw(application=application, actor=request.user)
+    messages.success(request, _("Your consent is withdrawn. We no longer remember you for "
+                                "priority."))
+    return redirect("selection:application_status", pk=application.pk)
 
 
 # --- The coordinator ---------------------------------------------------------------------

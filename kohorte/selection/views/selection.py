@@ -21,6 +21,7 @@ from ..forms_selection import (
     CandidateForm,
     GroupMessageForm,
     LetterForm,
+    PriorityForm,
     ReasonForm,
     SeedForm,
 )
@@ -214,9 +215,44 @@ def candidate_edit(request, pk):
                 return redirect("selection:call_selection", pk=call.pk)
         else:
             status = 400
+    return _render_candidate(request, application, form=form, status=status)
+
+
+def _render_candidate(request, application, *, form=None, priority_form=None, status=200):
+    candidate = getattr(application, "candidate", None)
+    if form is None:
+        current = ("pin" if candidate and candidate.pinned else
+                   "exclude" if candidate and candidate.excluded else "clear")
+        form = CandidateForm(initial={"action": current,
+                                      "reason": candidate.reason if candidate else ""})
+    if priority_form is None:
+        priority_form = PriorityForm(initial={"priority": bool(candidate and candidate.priority)})
+    call = application.call
     return render(request, "selection/selection/candidate.html", {
         "application": application, "call": call, "form": form, "candidate": candidate,
-        "live": selectors.live_run(call=call)}, status=status)
+        "priority_form": priority_form, "live": selectors.live_run(call=call)}, status=status)
+
+
+@staff_required
+@require_POST
+def candidate_priority(request, pk):
+    """Priority by hand, with a reason; on the candidate page beside pins and exclusions."""
+    application = selectors_staff.application_for_staff(pk=pk)
+    if application is None:
+        raise Http404
+    require(request.user, application.call.programme, "candidate", "pin_exclude")
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return _render_candidate(request, application, priority_form=form, status=400)
+    try:
+        services.candidate_priority_set(application=application, actor=request.user,
+                                        **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_candidate(request, application, priority_form=form, status=409)
+    messages.success(request, _("Priority saved. It counts when the candidate list is "
+                                "prepared."))
+    return redirect("selection:candidate_edit", pk=application.pk)
 
 
 # --- Letters ----------------------------------------------------------------------------
