@@ -1,7 +1,7 @@
 """Reviews, the selection policy and its runs, offers and the waiting list.
 
 The selection stage knows the applications stage (it imports it); applications knows
-nothing of selection. The pure engine lives in ``engine.py`` (no Django).
+nothing of selection. The pure engine lives in the ``engine`` package (no Django).
 """
 
 from decimal import Decimal
