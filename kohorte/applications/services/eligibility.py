@@ -9,8 +9,10 @@ from .. import eligibility as rules
 from ..models import Application, Document, Eligibility
 
 
-def _facts(application: Application, today):
+def _facts(application: Application, today, has_release=None):
     call = application.call
+    if has_release is None:
+        has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
     site_funded = bool(application.site_id) and application.site.fundings.filter(
         programme_id=call.programme_id, year=call.funding_year).exists()
     return rules.Facts(
@@ -19,26 +21,27 @@ def _facts(application: Application, today):
         min_weekly_hours=call.min_weekly_hours,
         commits_to_all_modules=application.commits_to_all_modules,
         site_funded=site_funded,
-        release_present=application.documents.filter(
-            kind=Document.Kind.EMPLOYER_RELEASE).exists(),
+        release_present=has_release,
         release_due=call.release_due_date,
         today=today,
     )
 
 
-def eligibility_assess(*, application: Application, now=None) -> Eligibility:
+def eligibility_assess(*, application: Application, now=None, has_release=None) -> Eligibility:
     """(Re)compute the pre-check; a coordinator's override stays in force.
 
     Runs inside the caller's transaction (submit, upload, the daily job at the
-    release due date). The audit entry is written only when the tier changes.
+    release due date), which holds the application's row lock: so a plain look-up
+    and insert cannot race. The audit entry is written only when the tier changes.
     """
     now = now or timezone.now()
-    result = rules.assess(_facts(application, timezone.localdate(now)))
+    result = rules.assess(_facts(application, timezone.localdate(now), has_release))
     reasons = [{"code": code, "message": str(message)} for code, message in result.reasons]
-    check, created = Eligibility.objects.get_or_create(
-        application=application,
-        defaults={"computed_tier": result.tier, "reasons": reasons, "computed_at": now},
-    )
+    check = Eligibility.objects.filter(application=application).first()
+    created = check is None
+    if created:
+        check = Eligibility.objects.create(application=application, computed_tier=result.tier,
+                                           reasons=reasons, computed_at=now)
     if not created and (check.computed_tier != result.tier or check.reasons != reasons):
         old = check.computed_tier
         check.computed_tier, check.reasons, check.computed_at = result.tier, reasons, now

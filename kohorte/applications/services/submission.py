@@ -101,10 +101,11 @@ def application_save_step(*, application: Application, step: str, data: dict, ac
     return application
 
 
-def missing_steps(application: Application) -> list[str]:
+def missing_steps(application: Application, *, has_release=None) -> list[str]:
     """The steps whose required answers are still missing, in form order."""
     a = application
-    has_release = a.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
+    if has_release is None:
+        has_release = a.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
     complete = {
         "contact": bool(a.first_name and a.last_name),
         "employment": bool((a.organisation_id or a.organisation_other)
@@ -153,7 +154,9 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
     if application.state == Application.State.SUBMITTED:
         return application
     ensure_editable(application, now=now)
-    missing = missing_steps(application)
+    # Asked once: the completeness check, the pre-check and the e-mail all need it.
+    has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
+    missing = missing_steps(application, has_release=has_release)
     if missing:
         raise ValidationError(_("Some answers are still missing."), code="incomplete",
                               params={"steps": missing})
@@ -171,11 +174,12 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
                 raise
     from .eligibility import eligibility_assess
 
-    eligibility_assess(application=application, now=now)
+    eligibility_assess(application=application, now=now, has_release=has_release)
     audit_record(actor=actor, action="application.submit", obj=application,
                  data={"from": "draft", "to": "submitted"})
     mail_enqueue(to=application.email, template="application_submitted",
-                 context={"application": application, "call": application.call},
+                 context={"application": application, "call": application.call,
+                          "has_release": has_release},
                  about=application, idempotency_key=f"application-submitted-{application.pk}")
     return application
 
