@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 MATRIX_FILE = Path(settings.BASE_DIR) / "docs" / "permissions.md"
 
@@ -82,3 +83,19 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def abilities(user, programme, pairs) -> dict[str, bool]:
+    """{"object_action": bool} for a template, from the matrix."""
+    return {f"{obj}_{action}": can(user, programme, obj, action) for obj, action in pairs}
+
+
+def require_found(instance, user, obj: str, action: str, *, programme):
+    """404 for a missing object, 403 for a denied one; returns the object.
+
+    ``programme`` is a function giving the object's programme (call.programme, …).
+    """
+    if instance is None:
+        raise Http404
+    require(user, programme(instance), obj, action)
+    return instance

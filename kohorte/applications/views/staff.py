@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kohorte.core.access import can, require, staff_required
+from kohorte.core.access import abilities, require, require_found, staff_required
 from kohorte.core.extensions import links
 
 from .. import exports, selectors, selectors_staff, services
@@ -30,24 +30,17 @@ PAGE_SIZE = 25
 
 
 def _abilities(user, programme, *pairs):
-    """{"object_action": bool} for the template, from the permission matrix."""
-    return {f"{obj}_{action}": can(user, programme, obj, action) for obj, action in pairs}
+    return abilities(user, programme, pairs)
 
 
 def _call(request, pk, obj, action):
-    call = selectors_staff.call_for_staff(pk=pk)
-    if call is None:
-        raise Http404
-    require(request.user, call.programme, obj, action)
-    return call
+    return require_found(selectors_staff.call_for_staff(pk=pk), request.user, obj, action,
+                         programme=lambda call: call.programme)
 
 
 def _application(request, pk, obj="application", action="view"):
-    application = selectors_staff.application_for_staff(pk=pk)
-    if application is None:
-        raise Http404
-    require(request.user, application.call.programme, obj, action)
-    return application
+    return require_found(selectors_staff.application_for_staff(pk=pk), request.user, obj,
+                         action, programme=lambda application: application.call.programme)
 
 
 # --- The call -------------------------------------------------------------------

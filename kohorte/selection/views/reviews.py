@@ -15,7 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kohorte.applications.selectors_staff import call_for_staff
-from kohorte.core.access import can, programmes_where, require, staff_required
+from kohorte.core.access import (
+    abilities,
+    can,
+    programmes_where,
+    require,
+    require_found,
+    staff_required,
+)
 
 from .. import exports
 from ..forms_reviews import (
@@ -32,16 +39,12 @@ from ..services import reviews as services
 
 
 def _abilities(user, programme, *pairs):
-    """{"object_action": bool} for the template, from the permission matrix."""
-    return {f"{obj}_{action}": can(user, programme, obj, action) for obj, action in pairs}
+    return abilities(user, programme, pairs)
 
 
 def _call(request, pk, obj, action):
-    call = call_for_staff(pk=pk)
-    if call is None:
-        raise Http404
-    require(request.user, call.programme, obj, action)
-    return call
+    return require_found(call_for_staff(pk=pk), request.user, obj, action,
+                         programme=lambda call: call.programme)
 
 
 def _error(exc: ValidationError) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kohorte.applications import selectors_staff
-from kohorte.core.access import can, require, staff_required
+from kohorte.core.access import abilities, require, require_found, staff_required
 
 from ..forms_selection import (
     GROUP_LABELS,
@@ -37,15 +37,12 @@ def _abilities(user, programme):
     pairs = [("selection_run", "view"), ("selection_run", "prepare"), ("selection_run", "confirm"),
              ("candidate", "pin_exclude"), ("offer", "view"), ("offer", "manage"),
              ("letters", "edit"), ("group_message", "send")]
-    return {f"{obj}_{action}": can(user, programme, obj, action) for obj, action in pairs}
+    return abilities(user, programme, pairs)
 
 
 def _call(request, pk, obj, action):
-    call = selectors_staff.call_for_staff(pk=pk)
-    if call is None:
-        raise Http404
-    require(request.user, call.programme, obj, action)
-    return call
+    return require_found(selectors_staff.call_for_staff(pk=pk), request.user, obj, action,
+                         programme=lambda call: call.programme)
 
 
 def _run(request, pk, obj="selection_run", action="view"):
