@@ -55,7 +55,14 @@ def test_every_staff_page_a_coordinator_reaches_passes_axe(page, base_url, seede
     sign_in_staff(page, seeded.coordinator)
     staff_pages = [path for path in parameterless_paths() if path.startswith("/verwaltung/")]
     result = crawl(page, base_url, ["/verwaltung/", *staff_pages, "/"])
-    _assert_clean(result, expected={"/verwaltung/", "/verwaltung/postausgang/"})
+    call = seeded.call.pk
+    _assert_clean(result, expected={
+        "/verwaltung/", "/verwaltung/postausgang/",
+        # the selection stage's pages, reached through the links it adds to the call
+        f"/verwaltung/ausschreibungen/{call}/begutachtung/",
+        f"/verwaltung/ausschreibungen/{call}/auswahl/",
+        f"/verwaltung/ausschreibungen/{call}/angebote/",
+    })
     assert len(result.visited) <= LIMIT
 
 
@@ -72,3 +79,22 @@ def test_the_checker_reports_a_violation_with_rule_place_and_help(page, base_url
     assert image_alt and image_alt[0].targets == ["#no-alt"]
     text = report({"start page": violations})
     assert "image-alt" in text and "#no-alt" in text and image_alt[0].help in text
+
+
+def test_every_page_a_reviewer_reaches_passes_axe(page, base_url, seeded):
+    """A reviewer with one submitted review and one still to do, after the deadline."""
+    from kohorte.selection.tests import reviewing as r
+
+    call = r.close(seeded.call)
+    r.make_criteria(call)
+    reviewer = r.make_reviewer(seeded.programme, "gutachten@example.org", name="Robin Gutachten")
+    submitted = [a for a in seeded.applications if a.state == "submitted"]
+    r.review(r.assign(submitted[0], reviewer),
+             {"Praxisbezug": 4, "Motivation": 3, "Transferpotenzial": None}, comment="Klar.")
+    r.assign(submitted[1], reviewer)
+    sign_in_staff(page, reviewer)
+    result = crawl(page, base_url, ["/begutachtung/", "/verwaltung/", "/"])
+    _assert_clean(result, expected={
+        "/begutachtung/", f"/begutachtung/bewerbungen/{submitted[0].pk}/",
+        f"/begutachtung/bewerbungen/{submitted[1].pk}/",
+    })
