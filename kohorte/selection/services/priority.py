@@ -145,8 +145,10 @@ def candidates_priority_from_claims(*, call, applications, actor) -> int:
 def priority_claims_use(*, call, applications, actor) -> int:
     """Mark used the open claims that gave these applicants priority in ``call``'s
     confirmed selection (inside the caller's transaction)."""
+    # Lock only the claims: the filter outer-joins the earlier call, which PostgreSQL
+    # cannot lock.
     claims = list(_earlier_open_claims(call, {a.applicant_id for a in applications})
-                  .select_for_update())
+                  .select_for_update(of=("self",)))
     for claim in claims:
         claim.used_in_call = call
         claim.save(update_fields=["used_in_call"])
