@@ -17,5 +17,5 @@ class Command(BaseCommand):
             "  Sicherheitscode (TOTP), aktuell:  .venv/bin/python manage.py demo_totp E-MAIL\n"
             f"  Wiederherstellungscodes (einmalig): {', '.join(RECOVERY_CODES)}\n"
             "Bewerberinnen und Bewerber melden sich ohne Passwort mit einem Link an; die Mail\n"
-            "steht im Postausgang (/verwaltung/postausgang/) und im Log des Workers.\n"
+            "steht im Postausgang (/verwaltung/postausgang/, als Koordination angemeldet).\n"
         )
