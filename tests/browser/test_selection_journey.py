@@ -149,8 +149,9 @@ def test_hash_seed_proposal_confirmation_decline_refill_and_accept(page, browser
     candidates = page.get_by_role("table", name=t("Candidates of this run"))
     row = candidates.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name=nxt.reference))
-    # Name, tier, score; the frozen (hashed) list shows the score as written there: 1.67.
-    assert row.locator("td").nth(2).inner_text().strip() == "1.67", row.inner_text()
+    # Name, tier, score: the frozen (hashed) list holds "1.67"; the page shows it the
+    # German way, as the review overview does.
+    assert row.locator("td").nth(2).inner_text().strip() == "1,67", row.inner_text()
     check("run with its published hash")
     type_into(page, page.get_by_label(t("Seed"), exact=True), SEED)
     type_into(page, page.get_by_label(t("Where the seed comes from")), "Lotto 6aus49, 3.11.2026")
