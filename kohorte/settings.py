@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kohorte.programmes",
     "kohorte.applications",
     "kohorte.selection",
+    "kohorte.courses",
     "kohorte.notifications",
     "kohorte.reporting",
     # Only management commands: the demo programme, refused in production.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("verwaltung/postausgang/", include("kohorte.notifications.urls")),
     path("", include("kohorte.selection.urls_reviews")),
     path("", include("kohorte.selection.urls_selection")),
+    path("", include("kohorte.courses.urls")),
     path("verwaltung/protokoll/", include("kohorte.core.urls_staff")),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

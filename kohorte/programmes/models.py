@@ -28,6 +28,8 @@ class Institution(models.Model):
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     address = models.TextField(_("postal address"), blank=True)
+    # Printed on certificates and reports (PNG, JPEG or SVG).
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
 
     class Meta:
         verbose_name = _("institution")

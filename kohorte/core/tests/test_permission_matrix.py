@@ -15,6 +15,7 @@ from kohorte.accounts.models import Role
 from kohorte.applications.models import Call
 from kohorte.core.access import MATRIX_FILE, matrix
 from kohorte.core.tests import factories as f
+from kohorte.courses.tests.matrix_requests import REQUESTS as COURSE_REQUESTS
 from kohorte.notifications.models import OutboxMail
 from kohorte.notifications.services import mail_enqueue
 
@@ -173,6 +174,7 @@ REQUESTS = {
         _selection_url("group_message", w.call.pk),
         {"group": "waiting", "subject": "Hinweis", "body": "Platz {position}",
          "token": "0" * 32, "preview": "1"}),
+    **COURSE_REQUESTS,
 }
 
 # Rows about a part of a page: allowed means the part is shown, denied that it is not.

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .common import private_upload_path
+
+
+class PracticeProject(models.Model):
+    """A participant's practice project in their own Quartier: a plan, later a report."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        PLAN_SUBMITTED = "plan_submitted", _("Plan submitted")
+        PLAN_REVISION = "plan_revision", _("Plan needs revision")
+        PLAN_ACCEPTED = "plan_accepted", _("Plan accepted")
+        REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+        REPORT_REVISION = "report_revision", _("Report needs revision")
+        ACCEPTED = "accepted", _("Accepted")
+
+    participant = models.OneToOneField("courses.Participant", on_delete=models.CASCADE,
+                                       related_name="project")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    plan = models.TextField(_("plan"), max_length=10000, blank=True)
+    plan_file = models.FileField(upload_to=private_upload_path, blank=True)
+    plan_file_name = models.CharField(max_length=200, blank=True)
+    plan_submitted_at = models.DateTimeField(null=True, blank=True)
+    report = models.TextField(_("report"), max_length=20000, blank=True)
+    report_file = models.FileField(upload_to=private_upload_path, blank=True)
+    report_file_name = models.CharField(max_length=200, blank=True)
+    report_submitted_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices,
+                             default=State.NOT_STARTED)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    reminded_plan_at = models.DateTimeField(null=True, blank=True)
+    reminded_report_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("practice project")
+        verbose_name_plural = _("practice projects")
+
+    def __str__(self):
+        return self.title or str(self.participant)
+
+
+class ProjectFeedback(models.Model):
+    """A lecturer's written feedback on a plan or report, with the verdict. Never edited."""
+
+    class Stage(models.TextChoices):
+        PLAN = "plan", _("Plan")
+        REPORT = "report", _("Report")
+
+    class Verdict(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        REVISION = "revision", _("Needs revision")
+
+    project = models.ForeignKey(PracticeProject, on_delete=models.CASCADE,
+                                related_name="feedback")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    text = models.TextField(_("feedback"), max_length=10000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.project}: {self.get_verdict_display()}"

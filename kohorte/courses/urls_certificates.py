@@ -1,0 +1,3 @@
+"""The course's certificates pages (included by kohorte/courses/urls.py)."""
+
+urlpatterns = []

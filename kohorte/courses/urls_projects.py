@@ -1,0 +1,3 @@
+"""The course's projects pages (included by kohorte/courses/urls.py)."""
+
+urlpatterns = []

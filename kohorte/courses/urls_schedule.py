@@ -1,0 +1,3 @@
+"""The course's schedule pages (included by kohorte/courses/urls.py)."""
+
+urlpatterns = []
