@@ -7,8 +7,7 @@ from django.utils import timezone
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests import factories as f
 from kohorte.courses.models import Participant, Session
-from kohorte.courses.services.cohort import (cohort_add_accepted, cohort_create,
-                                             participant_leave)
+from kohorte.courses.services.cohort import cohort_add_accepted, cohort_create, participant_leave
 
 from .world import accept, add_module_dates, course_world, make_cohort
 
