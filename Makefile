@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 
 .PHONY: run test install install-test static messages migrate demo serve check lint \
-        test-fast test-browser test-setup gettext chromium bench-intake bench-selection ci
+        test-fast test-browser test-setup gettext chromium bench-intake bench-selection bench-evaluation ci
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3.11 -m venv .venv
@@ -93,3 +93,6 @@ bench-intake: install static messages
 
 bench-selection: install
 	$(PY) bench/selection.py $(BENCH_ARGS)
+
+bench-evaluation: install
+	$(PY) bench/evaluation.py $(BENCH_ARGS)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kohorte.applications",
     "kohorte.selection",
     "kohorte.courses",
+    "kohorte.evaluation",
     "kohorte.notifications",
     "kohorte.reporting",
     # Only management commands: the demo programme, refused in production.

@@ -1,0 +1,100 @@
+"""Reading the evaluation's answers for the report.
+
+``competence_data`` turns the stored answer lists of one or more cohorts into the
+respondents × items arrays the statistics core takes (``stats.evaluation_report``), in
+one query; ``competence_report`` adds the statistics and blanks every figure that rests
+on fewer than ``MIN_GROUP`` people.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .models import Item, Response
+from .stats.report import evaluation_report
+
+# No aggregate is shown for fewer respondents than this (DOMAIN §3).
+MIN_GROUP = 5
+
+MEASUREMENTS = (Response.Measurement.PRE, Response.Measurement.POST, Response.Measurement.THEN)
+
+
+@dataclass
+class CompetenceData:
+    """Aligned arrays: row i of every measurement is the same pseudonym."""
+
+    pseudonyms: list[int]
+    columns: list[Item]
+    dimensions: dict[str, list[int]]
+    arrays: dict[str, np.ndarray]
+
+    @property
+    def respondents(self) -> int:
+        return len(self.pseudonyms)
+
+
+def _numeric_items(instrument) -> list[Item]:
+    return list(instrument.items.filter(column__isnull=False).select_related("group")
+                .order_by("column"))
+
+
+def competence_data(*, cohorts, instrument) -> CompetenceData:
+    """The pre, post and then answers to ``instrument`` of everyone in ``cohorts``.
+
+    Pooling is by concatenation: every person counts once (their pseudonym belongs to one
+    cohort). A missing answer, or a measurement someone did not take part in, is NaN.
+    """
+    columns = _numeric_items(instrument)
+    width = len(columns)
+    rows = list(Response.objects.filter(survey__cohort__in=cohorts, survey__instrument=instrument,
+                                        measurement__in=MEASUREMENTS)
+                .values_list("pseudonym_id", "measurement", "numbers"))
+    pseudonyms = sorted({pseudonym for pseudonym, _, _ in rows})
+    index = {pseudonym: i for i, pseudonym in enumerate(pseudonyms)}
+    arrays = {m: np.full((len(pseudonyms), width), np.nan) for m in MEASUREMENTS}
+    for measurement in MEASUREMENTS:
+        chosen = [(index[p], numbers) for p, m, numbers in rows if m == measurement]
+        if not chosen:
+            continue
+        where = np.fromiter((i for i, _ in chosen), dtype=np.intp, count=len(chosen))
+        flat = np.fromiter(
+            (np.nan if value is None else value
+             for _, numbers in chosen for value in _padded(numbers, width)),
+            dtype=float, count=len(chosen) * width)
+        arrays[measurement][where] = flat.reshape(len(chosen), width)
+    dimensions: dict[str, list[int]] = {}
+    for position, item in enumerate(columns):
+        if item.kind == Item.Kind.LIKERT and item.group is not None:
+            dimensions.setdefault(item.group.title_de, []).append(position)
+    return CompetenceData(pseudonyms=pseudonyms, columns=columns, dimensions=dimensions,
+                          arrays={str(m): a for m, a in arrays.items()})
+
+
+def _padded(numbers, width):
+    # An answer list is as long as the instrument's numeric items; be strict about it.
+    if len(numbers) != width:
+        raise ValueError(f"an answer list has {len(numbers)} values, the instrument {width}")
+    return numbers
+
+
+def _suppress(result: dict) -> dict:
+    if result.get("n") is not None and result["n"] < MIN_GROUP:
+        return {"suppressed": True, "note": f"fewer than {MIN_GROUP} respondents"}
+    return result
+
+
+def competence_report(*, cohorts, instrument) -> dict:
+    """All statistics per item and dimension, pre→post and then→post, with every
+    comparison on fewer than ``MIN_GROUP`` pairs blanked."""
+    data = competence_data(cohorts=cohorts, instrument=instrument)
+    has_then = bool(np.isfinite(data.arrays["then"]).any())
+    report = evaluation_report(
+        data.arrays["pre"], data.arrays["post"], data.arrays["then"] if has_then else None,
+        dimensions=data.dimensions, item_labels=[item.key for item in data.columns])
+    for entry in report["items"] + report["dimensions"]:
+        for comparison in report["comparisons"]:
+            entry[comparison] = _suppress(entry[comparison])
+    for entry in report["dimensions"]:
+        entry["alpha"] = {m: _suppress(alpha) for m, alpha in entry["alpha"].items()}
+    report["suppressed_below"] = MIN_GROUP
+    return report
