@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 
 .PHONY: run test install install-test static messages migrate demo serve check lint \
-        test-fast test-browser test-setup gettext chromium bench-intake bench-selection bench-evaluation ci
+        test-fast test-browser test-setup gettext chromium bench-intake bench-selection bench-evaluation bench-certificates ci
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3.11 -m venv .venv
@@ -96,3 +96,6 @@ bench-selection: install
 
 bench-evaluation: install
 	$(PY) bench/evaluation.py $(BENCH_ARGS)
+
+bench-certificates: install
+	$(PY) bench/certificates.py $(BENCH_ARGS)

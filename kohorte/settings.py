@@ -268,13 +268,17 @@ KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.selection.jobs.offers_expire_due", 300),
     ("kohorte.selection.jobs.offers_remind_due", 3600),
     ("kohorte.selection.jobs.waiting_list_close_due", 3600),
+    ("kohorte.courses.jobs.projects_remind_due", 3600),
+    ("kohorte.courses.services.certificates.certificate_batches_run", 10),
 ]
 
 # Called at the start of an application's withdrawal, inside its transaction, with
 # application=, actor=, now= (the earlier stage knows no later one: it only calls these).
 # Links later stages add to earlier stages' pages (kohorte/core/extensions.py).
-KOHORTE_CALL_PAGE_LINKS = ["kohorte.selection.links.call_page_links"]
-KOHORTE_APPLICANT_LINKS = ["kohorte.selection.links.applicant_links"]
+KOHORTE_CALL_PAGE_LINKS = ["kohorte.selection.links.call_page_links",
+                           "kohorte.courses.links.call_page_links"]
+KOHORTE_APPLICANT_LINKS = ["kohorte.selection.links.applicant_links",
+                           "kohorte.courses.links.applicant_links"]
 # Reasons to keep an applicant's account after their last application is erased.
 KOHORTE_ACCOUNT_KEEP_HOOKS = ["kohorte.selection.services.priority.account_has_open_claim"]
 KOHORTE_APPLICATION_WITHDRAW_HOOKS = [

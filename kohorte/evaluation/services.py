@@ -44,7 +44,7 @@ def pseudonyms_issue(*, cohort, actor) -> int:
         PseudonymKey.objects.create(pseudonym=pseudonym, participant=participant)
         issued += 1
     if issued:
-        audit_record(actor=actor, action="pseudonyms_issued", obj=cohort, data={"count": issued})
+        audit_record(actor=actor, action="pseudonyms.issue", obj=cohort, data={"count": issued})
     return issued
 
 
@@ -60,7 +60,7 @@ def pseudonym_keys_destroy(*, cohort, actor, reason: str) -> int:
         raise ValidationError({"reason": _("Please give the reason.")}, code="required")
     deleted, _details = PseudonymKey.objects.filter(pseudonym__cohort=cohort).delete()
     Invitation.objects.filter(survey__cohort=cohort).delete()
-    audit_record(actor=actor, action="pseudonym_keys_destroyed", obj=cohort, reason=reason,
+    audit_record(actor=actor, action="pseudonym_keys.destroy", obj=cohort, reason=reason,
                  data={"keys": deleted})
     return deleted
 

@@ -21,7 +21,7 @@ def calls_for_backoffice(*, user):
     """The calls of the person's programmes, each with its counts, in one query."""
     return list(
         Call.objects.filter(programme__in=programmes_where(user, "call", "view"))
-        .select_related("programme")
+        .select_related("programme", "cohort")
         .annotate(
             n_submitted=Count("applications", filter=SUBMITTED),
             n_drafts=Count("applications",

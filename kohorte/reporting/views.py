@@ -34,6 +34,7 @@ def home(request):
                              if may[p.pk]["audit_view"]],
         "may_outbox": programmes_where(request.user, "outbox", "view").exists(),
         "may_review": programmes_where(request.user, "review", "view_assigned").exists(),
+        "may_courses": programmes_where(request.user, "cohort", "view").exists(),
         "may_admin": any(m["reference_data_edit"] or m["roles_manage"] or m["call_edit"]
                          for m in may.values()) or request.user.is_superuser,
     })

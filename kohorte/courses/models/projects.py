@@ -18,6 +18,29 @@ class PracticeProject(models.Model):
         REPORT_REVISION = "report_revision", _("Report needs revision")
         ACCEPTED = "accepted", _("Accepted")
 
+    # The plan first, then the report; each is either accepted or sent back for
+    # revision and submitted again (docs/course.md, "Practice project and completion").
+    TRANSITIONS = {
+        State.NOT_STARTED: {State.PLAN_SUBMITTED},
+        State.PLAN_SUBMITTED: {State.PLAN_REVISION, State.PLAN_ACCEPTED},
+        State.PLAN_REVISION: {State.PLAN_SUBMITTED},
+        State.PLAN_ACCEPTED: {State.REPORT_SUBMITTED},
+        State.REPORT_SUBMITTED: {State.REPORT_REVISION, State.ACCEPTED},
+        State.REPORT_REVISION: {State.REPORT_SUBMITTED},
+        State.ACCEPTED: set(),
+    }
+    # Which part the participant may write in a state, and which part awaits feedback.
+    EDITABLE = {
+        State.NOT_STARTED: "plan",
+        State.PLAN_REVISION: "plan",
+        State.PLAN_ACCEPTED: "report",
+        State.REPORT_REVISION: "report",
+    }
+    AWAITING_FEEDBACK = {
+        State.PLAN_SUBMITTED: "plan",
+        State.REPORT_SUBMITTED: "report",
+    }
+
     participant = models.OneToOneField("courses.Participant", on_delete=models.CASCADE,
                                        related_name="project")
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -42,6 +65,19 @@ class PracticeProject(models.Model):
 
     def __str__(self):
         return self.title or str(self.participant)
+
+    def can_move_to(self, state) -> bool:
+        return state in self.TRANSITIONS[self.State(self.state)]
+
+    @property
+    def editable_stage(self) -> str | None:
+        """"plan" or "report" while the participant may write that part, else None."""
+        return self.EDITABLE.get(self.state)
+
+    @property
+    def awaiting_feedback(self) -> str | None:
+        """"plan" or "report" while a submitted part waits for a lecturer's verdict."""
+        return self.AWAITING_FEEDBACK.get(self.state)
 
 
 class ProjectFeedback(models.Model):

@@ -75,7 +75,7 @@ def cohort_create(*, call, actor, title="", now=None) -> Cohort:
                                        hours=DEFAULT_SESSION_HOURS, place=call_module.place)
     for application in applications:
         _participant_for(cohort, application, now=now)
-    audit_record(actor=actor, action="cohort_created", obj=cohort,
+    audit_record(actor=actor, action="cohort.create", obj=cohort,
                  data={"participants": len(applications), "call": call.pk})
     return cohort
 
@@ -89,7 +89,7 @@ def cohort_add_accepted(*, cohort, actor, now=None) -> list[Participant]:
              for application in _accepted_applications(cohort.call)
              if application.pk not in known]
     for participant in added:
-        audit_record(actor=actor, action="participant_joined", obj=participant,
+        audit_record(actor=actor, action="participant.join", obj=participant,
                      data={"cohort": cohort.pk})
     return added
 
@@ -111,6 +111,6 @@ def participant_leave(*, participant, left_on: date, reason: str, actor) -> Part
     participant.state, participant.left_on, participant.left_reason = (
         Participant.State.LEFT, left_on, reason)
     participant.save(update_fields=["state", "left_on", "left_reason"])
-    audit_record(actor=actor, action="participant_left", obj=participant, reason=reason,
+    audit_record(actor=actor, action="participant.leave", obj=participant, reason=reason,
                  data={"left_on": left_on.isoformat()})
     return participant

@@ -27,7 +27,7 @@ def test_the_cohort_holds_everyone_who_accepted_and_the_published_module_dates(p
     assert sessions[0].place == "Fulda"
     assert w.other_module.sessions.first().place == "Wiesbaden"
     assert Session.objects.filter(module__cohort=w.cohort).count() == 32
-    assert AuditEntry.objects.filter(action="cohort_created", object_id=str(w.cohort.pk)).exists()
+    assert AuditEntry.objects.filter(action="cohort.create", object_id=str(w.cohort.pk)).exists()
 
 
 def test_a_call_gets_one_cohort_only(personas):
@@ -67,7 +67,7 @@ def test_leaving_is_recorded_with_date_and_reason_and_never_deleted(personas):
     w.participant.refresh_from_db()
     assert w.participant.state == Participant.State.LEFT
     assert w.participant.left_on == today
-    entry = AuditEntry.objects.get(action="participant_left", object_id=str(w.participant.pk))
+    entry = AuditEntry.objects.get(action="participant.leave", object_id=str(w.participant.pk))
     assert entry.reason == "Stelle gewechselt"
     with pytest.raises(ValidationError):
         participant_leave(participant=w.participant, left_on=today, reason="nochmal",

@@ -92,5 +92,5 @@ def test_destroying_the_key_keeps_the_answers_but_not_who_gave_them(setting, per
     assert not PseudonymKey.objects.filter(pseudonym__cohort=cohort).exists()
     assert not Invitation.objects.filter(survey__cohort=cohort).exists()
     assert Response.objects.filter(survey=survey).count() == 1
-    assert AuditEntry.objects.filter(action="pseudonym_keys_destroyed",
+    assert AuditEntry.objects.filter(action="pseudonym_keys.destroy",
                                      reason="Auswertung abgeschlossen").exists()
