@@ -34,8 +34,11 @@ def accept(call, applications, *, now=None):
     now = now or timezone.now()
     policy = SelectionPolicy.objects.filter(call=call).first() or SelectionPolicy.objects.create(
         call=call, version=1)
-    run = SelectionRun.objects.create(call=call, policy=policy,
-                                      state=SelectionRun.State.CONFIRMED)
+    # A confirmed run as the selection pages expect one (engine input and result).
+    run = SelectionRun.objects.create(
+        call=call, policy=policy, state=SelectionRun.State.CONFIRMED,
+        instance={"applicants": []},
+        result={"selected": [], "waiting_list": [], "explanations": {}})
     for application in applications:
         Offer.objects.create(application=application, call=call, run=run,
                              state=Offer.State.ACCEPTED, deadline=now + timedelta(days=7),
