@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kohorte.selection",
     "kohorte.courses",
     "kohorte.evaluation",
+    "kohorte.budget",
     "kohorte.notifications",
     "kohorte.reporting",
     # Only management commands: the demo programme, refused in production.

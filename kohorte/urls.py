@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("kohorte.selection.urls_reviews")),
     path("", include("kohorte.selection.urls_selection")),
     path("", include("kohorte.courses.urls")),
+    path("", include("kohorte.evaluation.urls")),
+    path("verwaltung/haushalt/", include("kohorte.budget.urls")),
     path("verwaltung/protokoll/", include("kohorte.core.urls_staff")),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,7 +15,9 @@ from kohorte.accounts.models import Role
 from kohorte.applications.models import Call
 from kohorte.core.access import MATRIX_FILE, matrix
 from kohorte.core.tests import factories as f
+from kohorte.budget.tests.matrix_requests import REQUESTS as BUDGET_REQUESTS
 from kohorte.courses.tests.matrix_requests import REQUESTS as COURSE_REQUESTS
+from kohorte.evaluation.tests.matrix_requests import REQUESTS as EVALUATION_REQUESTS
 from kohorte.notifications.models import OutboxMail
 from kohorte.notifications.services import mail_enqueue
 
@@ -175,6 +177,8 @@ REQUESTS = {
         {"group": "waiting", "subject": "Hinweis", "body": "Platz {position}",
          "token": "0" * 32, "preview": "1"}),
     **COURSE_REQUESTS,
+    **EVALUATION_REQUESTS,
+    **BUDGET_REQUESTS,
 }
 
 # Rows about a part of a page: allowed means the part is shown, denied that it is not.

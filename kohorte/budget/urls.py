@@ -1,0 +1,4 @@
+"""The budget's pages, under /verwaltung/haushalt/."""
+
+app_name = "budget"
+urlpatterns = []

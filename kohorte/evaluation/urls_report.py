@@ -1,0 +1,3 @@
+"""The evaluation's report pages (included by kohorte/evaluation/urls.py)."""
+
+urlpatterns = []

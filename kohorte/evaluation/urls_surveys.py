@@ -1,0 +1,3 @@
+"""The evaluation's surveys pages (included by kohorte/evaluation/urls.py)."""
+
+urlpatterns = []
