@@ -180,9 +180,12 @@ def load(*, today: date | None = None, applications: int = 60) -> dict:
     from .reviews import load_reviews  # the selection stage's part of the demo
 
     load_reviews(call)
+    from .course import load_course  # last year's cohort, its course under way or done
+
+    course = load_course(programme=programme, sites=sites, today=today)
     _site_texts()
     return {"programme": programme.name, "call": call.title, "sites": len(sites),
-            "applications_created": created}
+            "applications_created": created, **course}
 
 
 def _staff(programme, institutions):

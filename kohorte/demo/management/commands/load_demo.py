@@ -15,3 +15,8 @@ class Command(BaseCommand):
             f"Demo: {result['programme']} – {result['call']}: {result['sites']} sites, "
             f"{result['applications_created']} new sample applications."
         )
+        if result.get("course") not in (None, "exists"):
+            self.stdout.write(
+                f"Demo course: {result['course']}: {result['participants']} participants, "
+                f"{result['attendance']} attendance entries, {result['completed']} completed."
+            )
