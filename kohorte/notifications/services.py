@@ -25,14 +25,14 @@ def mail_enqueue(*, to, template, context, about=None, language="de", idempotenc
     the rendered template is the subject. The same ``idempotency_key`` never writes
     a second mail.
     """
+    if idempotency_key and OutboxMail.objects.filter(idempotency_key=idempotency_key).exists():
+        return None
     with translation.override(language):
         rendered = render_to_string(
             f"notifications/mail/{template}.txt",
             {**context, "SITE_URL": settings.SITE_URL},
         )
     subject, _, body = rendered.strip().partition("\n")
-    if idempotency_key and OutboxMail.objects.filter(idempotency_key=idempotency_key).exists():
-        return None
     return OutboxMail.objects.create(
         to=to,
         subject=subject.strip()[:250],

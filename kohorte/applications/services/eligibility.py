@@ -3,18 +3,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kohorte.core.audit import audit_record
+from kohorte.core.audit import audit_entry, audit_record
+from kohorte.programmes.models import SiteFunding
 
 from .. import eligibility as rules
 from ..models import Application, Document, Eligibility
 
+# ``check`` of eligibility_assess when the caller has not read the current pre-check.
+UNREAD = object()
 
-def _facts(application: Application, today, has_release=None):
+
+def _facts(application: Application, today, has_release=None, site_funded=None):
     call = application.call
     if has_release is None:
         has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
-    site_funded = bool(application.site_id) and application.site.fundings.filter(
-        programme_id=call.programme_id, year=call.funding_year).exists()
+    if site_funded is None:
+        site_funded = bool(application.site_id) and SiteFunding.objects.filter(
+            site_id=application.site_id, programme_id=call.programme_id,
+            year=call.funding_year).exists()
     return rules.Facts(
         paid_staff=application.employment_kind == Application.EmploymentKind.PAID,
         weekly_hours=application.weekly_hours,
@@ -27,17 +33,24 @@ def _facts(application: Application, today, has_release=None):
     )
 
 
-def eligibility_assess(*, application: Application, now=None, has_release=None) -> Eligibility:
+def eligibility_assess(*, application: Application, now=None, has_release=None,
+                       site_funded=None, check=UNREAD, audit_entries=None) -> Eligibility:
     """(Re)compute the pre-check; a coordinator's override stays in force.
 
     Runs inside the caller's transaction (submit, upload, the daily job at the
     release due date), which holds the application's row lock: so a plain look-up
     and insert cannot race. The audit entry is written only when the tier changes.
+
+    A caller that has read them under that lock passes ``has_release``,
+    ``site_funded`` and the current ``check`` (None: there is none yet); with
+    ``audit_entries`` (a list) the entry is appended there for the caller to write
+    together with its own.
     """
     now = now or timezone.now()
-    result = rules.assess(_facts(application, timezone.localdate(now), has_release))
+    result = rules.assess(_facts(application, timezone.localdate(now), has_release, site_funded))
     reasons = [{"code": code, "message": str(message)} for code, message in result.reasons]
-    check = Eligibility.objects.filter(application=application).first()
+    if check is UNREAD:
+        check = Eligibility.objects.filter(application=application).first()
     created = check is None
     if created:
         check = Eligibility.objects.create(application=application, computed_tier=result.tier,
@@ -47,12 +60,17 @@ def eligibility_assess(*, application: Application, now=None, has_release=None) 
         check.computed_tier, check.reasons, check.computed_at = result.tier, reasons, now
         check.save(update_fields=["computed_tier", "reasons", "computed_at"])
         if old != result.tier:
-            audit_record(actor=None, action="eligibility.assess", obj=application,
-                         data={"from": old, "to": result.tier})
+            _audit(audit_entries, obj=application, data={"from": old, "to": result.tier})
     elif created:
-        audit_record(actor=None, action="eligibility.assess", obj=application,
-                     data={"to": result.tier})
+        _audit(audit_entries, obj=application, data={"to": result.tier})
     return check
+
+
+def _audit(entries, *, obj, data):
+    if entries is None:
+        audit_record(actor=None, action="eligibility.assess", obj=obj, data=data)
+    else:
+        entries.append(audit_entry(actor=None, action="eligibility.assess", obj=obj, data=data))
 
 
 @transaction.atomic

@@ -1,15 +1,18 @@
 """Starting, filling in, submitting and withdrawing an application."""
 
+import copy
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from kohorte.core.audit import audit_record
+from kohorte.core.audit import audit_entry, audit_record, audit_record_all
 from kohorte.notifications.services import mail_enqueue
+from kohorte.programmes.models import Programme, SiteFunding
 
 from ..models import Application, Call, Document
 
@@ -122,6 +125,25 @@ def missing_steps(application: Application, *, has_release=None) -> list[str]:
     return [step for step in STEPS if not complete[step]]
 
 
+# Counts a call's counter up and returns the new value in one statement (PostgreSQL
+# and SQLite 3.35+ return rows from an UPDATE; Django 5.2's update() cannot).
+TAKE_NUMBER_SQL = ('UPDATE "applications_call" SET "next_number" = "next_number" + 1 '
+                   'WHERE "id" = %s RETURNING "next_number"')
+
+
+def _take_number(call: Call) -> int:
+    """Count the call's counter up; the number taken.
+
+    The row update serialises concurrent submitters on the call's counter.
+    """
+    if not connection.features.can_return_columns_from_insert:  # no RETURNING
+        Call.objects.filter(pk=call.pk).update(next_number=F("next_number") + 1)
+        return Call.objects.values_list("next_number", flat=True).get(pk=call.pk) - 1
+    with connection.cursor() as cursor:
+        cursor.execute(TAKE_NUMBER_SQL, [call.pk])
+        return cursor.fetchone()[0] - 1
+
+
 def _next_reference(call: Call) -> str:
     """The call's next free number.
 
@@ -130,57 +152,107 @@ def _next_reference(call: Call) -> str:
     """
     year = timezone.localtime(call.closes_at).year
     while True:
-        # A row update serialises concurrent submitters on the call's counter.
-        Call.objects.filter(pk=call.pk).update(next_number=F("next_number") + 1)
-        number = Call.objects.values_list("next_number", flat=True).get(pk=call.pk) - 1
-        reference = f"{call.reference_prefix}-{year}-{number:04d}"
+        reference = f"{call.reference_prefix}-{year}-{_take_number(call):04d}"
         if not Application.objects.filter(reference=reference).exists():
             return reference
 
 
-@transaction.atomic
+# What the submit reads of the application: the completeness check, the pre-check,
+# the e-mail and the answer to a retry.
+SUBMIT_FIELDS = [
+    "state", "reference", "submitted_at", "updated_at", "email", "first_name", "last_name",
+    "organisation_id", "organisation_other", "site_id", "site_other", "region_id",
+    "job_title", "weekly_hours", "employment_kind", "employed_since", "qualification",
+    "motivation", "commits_to_all_modules", "release_later", "privacy_acknowledged_at",
+    "steps_done",
+]
+# What decides whether the call still takes submissions.
+DEADLINE_FIELDS = ["state", "opens_at", "closes_at"]
+
+
+def _read_under_lock(application: Application):
+    """Lock the row and bring the caller's copy up to date with what the submit reads.
+
+    One narrow query instead of the whole row with its call: the columns are most of
+    a query's cost. The call's other settings are taken as the caller read them.
+    """
+    row = (Application.objects.select_for_update(of=("self",)).filter(pk=application.pk)
+           .values(*SUBMIT_FIELDS, *(f"call__{name}" for name in DEADLINE_FIELDS)).get())
+    for name in SUBMIT_FIELDS:
+        setattr(application, name, row[name])
+    for name in DEADLINE_FIELDS:
+        setattr(application.call, name, row[f"call__{name}"])
+
+
+def _site_funded(application: Application) -> bool:
+    call = application.call
+    return bool(application.site_id) and SiteFunding.objects.filter(
+        site_id=application.site_id, programme_id=call.programme_id,
+        year=call.funding_year).exists()
+
+
 def application_submit(*, application: Application, actor, now=None) -> Application:
     """Submit the application; judged by the time the request reaches the server.
 
     Accepted up to and including the last second of the closing minute. Idempotent:
     a double click or a retry returns the already submitted application and writes
     no second confirmation.
+
+    ``application`` comes with its call as the caller read it (the view, in the same
+    request); under the row lock the answers, the state and the call's deadline are
+    read again. The programme's settings (is the site funded that year, who signs
+    the e-mail) are read before the write transaction, unlocked as ever, so that it
+    holds SQLite's write lock for less time.
     """
     now = now or timezone.now()
-    # The confirmation e-mail and the eligibility check read the programme and the site.
-    application = (Application.objects.select_for_update(of=("self",))
-                   .select_related("call__programme__lead_institution", "site")
-                   .get(pk=application.pk))
-    if application.state == Application.State.SUBMITTED:
-        return application
-    ensure_editable(application, now=now)
-    # Asked once: the completeness check, the pre-check and the e-mail all need it.
-    has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
-    missing = missing_steps(application, has_release=has_release)
-    if missing:
-        raise ValidationError(_("Some answers are still missing."), code="incomplete",
-                              params={"steps": missing})
-    application.state = Application.State.SUBMITTED
-    application.submitted_at = now
-    for attempt in range(1, 6):
-        application.reference = _next_reference(application.call)
-        try:
-            with transaction.atomic():
-                application.save(update_fields=["reference", "state", "submitted_at", "updated_at"])
-            break
-        except IntegrityError:
-            # A submitter to another call with the same prefix took this number meanwhile.
-            if attempt == 5:
-                raise
-    from .eligibility import eligibility_assess
+    application = copy.copy(application)  # the caller's object stays as it was
+    application.call = copy.copy(application.call)
+    # The e-mail is signed with the lead institution's name: that is all it reads.
+    application.call.programme = (
+        Programme.objects.select_related("lead_institution").only("lead_institution__name")
+        .get(pk=application.call.programme_id))
+    site_id = application.site_id
+    site_funded = _site_funded(application)
+    with transaction.atomic():
+        _read_under_lock(application)
+        if application.site_id != site_id:
+            site_funded = _site_funded(application)
+        if application.state == Application.State.SUBMITTED:
+            return application
+        ensure_editable(application, now=now)
+        # Asked once: the completeness check, the pre-check and the e-mail all need it.
+        has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
+        missing = missing_steps(application, has_release=has_release)
+        if missing:
+            raise ValidationError(_("Some answers are still missing."), code="incomplete",
+                                  params={"steps": missing})
+        application.state = Application.State.SUBMITTED
+        application.submitted_at = now
+        for attempt in range(1, 6):
+            application.reference = _next_reference(application.call)
+            try:
+                with transaction.atomic():
+                    application.save(update_fields=["reference", "state", "submitted_at",
+                                                    "updated_at"])
+                break
+            except IntegrityError:
+                # A submitter to another call with the same prefix took this number meanwhile.
+                if attempt == 5:
+                    raise
+        from .eligibility import eligibility_assess
 
-    eligibility_assess(application=application, now=now, has_release=has_release)
-    audit_record(actor=actor, action="application.submit", obj=application,
-                 data={"from": "draft", "to": "submitted"})
-    mail_enqueue(to=application.email, template="application_submitted",
-                 context={"application": application, "call": application.call,
-                          "has_release": has_release},
-                 about=application, idempotency_key=f"application-submitted-{application.pk}")
+        # The pre-check is first computed here: a draft has none (check=None). Its
+        # audit entry and the submit's go into one insert.
+        entries = []
+        eligibility_assess(application=application, now=now, has_release=has_release,
+                           site_funded=site_funded, check=None, audit_entries=entries)
+        entries.append(audit_entry(actor=actor, action="application.submit", obj=application,
+                                   data={"from": "draft", "to": "submitted"}))
+        audit_record_all(entries)
+        mail_enqueue(to=application.email, template="application_submitted",
+                     context={"application": application, "call": application.call,
+                              "has_release": has_release},
+                     about=application, idempotency_key=f"application-submitted-{application.pk}")
     return application
 
 

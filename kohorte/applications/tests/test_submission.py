@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kohorte.applications import services
-from kohorte.applications.models import Application
+from kohorte.applications.models import Application, Call
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests import factories as f
 from kohorte.notifications.models import OutboxMail
@@ -39,3 +39,34 @@ def test_it_accepts_the_last_second_and_refuses_the_next(personas):
                                     now=last_second + timedelta(seconds=1))
     second.refresh_from_db()
     assert second.state == Application.State.DRAFT and second.reference is None
+
+
+def test_a_stale_copy_is_submitted_with_the_answers_stored_under_the_lock(personas):
+    stale = f.make_application(personas.call, personas.applicant)
+    services.application_save_step(application=stale, step="contact", actor=personas.applicant,
+                                   data={"first_name": "Ayla", "last_name": "Muster"})
+    submitted = services.application_submit(application=stale, actor=personas.applicant)
+    assert submitted.full_name == "Ayla Muster"
+    assert "Guten Tag Ayla Muster," in OutboxMail.objects.get(template="application_submitted").body
+    assert stale.state == Application.State.DRAFT  # the caller's object is left alone
+
+
+def test_a_stale_copy_of_a_call_closed_meanwhile_is_refused(personas):
+    draft = f.make_application(personas.call, personas.applicant)
+    # Loaded with its call before the call is closed, as the view loads it.
+    application = Application.objects.select_related("call").get(pk=draft.pk)
+    services.call_close(call=Call.objects.get(pk=personas.call.pk), actor=personas.coordinator)
+    with pytest.raises(services.ApplicationClosed):
+        services.application_submit(application=application, actor=personas.applicant)
+    application.refresh_from_db()
+    assert application.state == Application.State.DRAFT and application.reference is None
+
+
+def test_the_submit_audits_the_pre_check_and_then_the_submission(personas):
+    application = f.make_application(personas.call, personas.applicant, submit=True)
+    entries = AuditEntry.objects.filter(object_id=str(application.pk),
+                                        action__in=["eligibility.assess", "application.submit"])
+    assert [e.action for e in entries.order_by("id")] == ["eligibility.assess",
+                                                          "application.submit"]
+    assert entries.get(action="application.submit").actor == personas.applicant
+    assert entries.get(action="eligibility.assess").actor is None

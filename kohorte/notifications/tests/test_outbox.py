@@ -125,3 +125,13 @@ def test_a_rolled_back_sign_in_request_leaves_no_mail_and_no_token():
         raise Boom
     assert not OutboxMail.objects.exists()
     assert not LoginToken.objects.exists()
+
+
+def test_a_repeated_idempotency_key_is_refused_before_rendering(monkeypatch):
+    context = {"token": "abc", "minutes": 30}
+    assert mail_enqueue(to="a@example.org", template="login_link", context=context,
+                        idempotency_key="k-1") is not None
+    monkeypatch.setattr("kohorte.notifications.services.render_to_string",
+                        lambda *args, **kwargs: pytest.fail("rendered a mail it will not write"))
+    assert mail_enqueue(to="a@example.org", template="login_link", context=context,
+                        idempotency_key="k-1") is None
