@@ -104,11 +104,18 @@ def attendance_record_list(*, session, marks: list[Mark], actor, correction_reas
     A line without a status records nothing. An excused absence needs its reason.
     Changing a recorded status needs ``correction_reason`` (kept in the audit log with
     the old and the new value); the whole list is refused otherwise, so that nothing
-    is half-saved.
+    is half-saved. Nobody is marked for a session that has not begun (the list opens
+    when the check-in does), so that the hours counted are hours held.
     """
     now = now or timezone.now()
     correction_reason = (correction_reason or "").strip()
     session = Session.objects.select_related("module").get(pk=session.pk)
+    opens = session.starts_at - checkin.OPENS_BEFORE_START
+    if now < opens:
+        raise ValidationError(
+            _("This session has not begun yet: attendance can be recorded from %(time)s."),
+            code="early",
+            params={"time": timezone.localtime(opens).strftime("%d.%m.%Y %H:%M")})
     existing = {a.participant_id: a for a in
                 Attendance.objects.select_for_update().filter(session=session)}
     errors, to_create, to_change = {}, [], []

@@ -189,3 +189,16 @@ def test_there_is_no_make_up_for_a_session_attended(w):
         attendance_makeup_record(session=w.session, participant=w.participant, text="x",
                                  actor=w.coordinator, now=w.during)
     assert error.value.code == "present"
+
+
+def test_nobody_is_marked_for_a_session_that_has_not_begun(w):
+    early = w.session.starts_at - timedelta(minutes=16)
+    with pytest.raises(ValidationError) as error:
+        attendance_record_list(session=w.session, actor=w.lecturer, now=early,
+                               marks=[Mark(w.participant, "present")])
+    assert error.value.code == "early"
+    assert not Attendance.objects.exists()
+    attendance_record_list(session=w.session, actor=w.lecturer,
+                           now=w.session.starts_at - timedelta(minutes=15),
+                           marks=[Mark(w.participant, "present")])
+    assert Attendance.objects.count() == 1

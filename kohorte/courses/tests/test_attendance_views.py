@@ -293,7 +293,7 @@ def test_the_printed_list_is_not_blank(client, w):
 def _held(w, count, **statuses):
     sessions = list(Session.objects.filter(module__cohort=w.cohort).order_by("starts_at"))
     for session in sessions[:count]:
-        attendance_record_list(session=session, actor=w.coordinator, marks=[
+        attendance_record_list(session=session, actor=w.coordinator, now=session.ends_at, marks=[
             Mark(w.participant, statuses.get("me", "present")),
             *[Mark(p, "present") for p in w.others]])
     return sessions
