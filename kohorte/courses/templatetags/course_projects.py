@@ -2,13 +2,13 @@
 nothing from this area: ``{% load course_projects %}{% project_summary participant as s %}``.
 """
 
-from decimal import Decimal
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from ..selectors.completion import completion_of
 from ..selectors.projects import project_of, project_status, waiting_for_feedback_count
+from .course_format import hours
 
 register = template.Library()
 
@@ -31,12 +31,5 @@ def projects_waiting(cohort):
     return waiting_for_feedback_count(cohort=cohort)
 
 
-@register.filter
-def hours(value):
-    """Hours without trailing zeros, in the locale's format: 10,5 – 14 – 3,25."""
-    if value is None:
-        return "–"
-    normalized = Decimal(value).normalize()
-    if normalized == normalized.to_integral():
-        normalized = normalized.quantize(Decimal(1))
-    return formats.number_format(normalized)
+# The shared hours format, kept under this library's name for its templates.
+register.filter("hours", hours)
