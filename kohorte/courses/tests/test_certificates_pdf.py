@@ -134,3 +134,130 @@ def test_hours_are_written_the_german_way_without_trailing_zeros():
         assert rendering.format_hours("52.50") == "52,5"
         assert rendering.format_hours("56.00") == "56"
         assert rendering.format_hours("3.25") == "3,25"
+
+
+# --- Many certificates of a cohort: the shared layout and the slots ----------------------
+
+def _person(number, **changes):
+    code = f"ABCDEFGHJKMNPQRS{number:04d}"
+    result = document()
+    result.update(code=code, verify_url=f"http://testserver/zertifikate/{code}/",
+                  holder_name=f"Person {number} Yılmaz-Müller")
+    result["content"] = {**result["content"],
+                         "hours": {"attended": f"{100 + number}.50", "scheduled": "112.00"}}
+    result.update(changes)
+    return result
+
+
+def _pixels(pdf):
+    rendered = pypdfium2.PdfDocument(pdf)
+    try:
+        return rendered[0].render(scale=1.5).to_pil().convert("L")
+    finally:
+        rendered.close()
+
+
+def _alt_texts(pdf):
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    alts, tags = [], []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "keys"):
+            if "/S" in node:
+                tags.append(str(node["/S"]))
+            if "/Alt" in node:
+                alts.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(root["/StructTreeRoot"])
+    return alts, tags
+
+
+def test_the_cohort_renderer_gives_each_person_the_pdf_a_whole_layout_gives():
+    from PIL import ImageChops
+
+    documents = [_person(number) for number in range(12)]  # two documents of slots
+    pdfs = rendering.CertificateRenderer(IMAGES).pdfs(documents)
+    assert len(pdfs) == 12
+    for number in (0, 5, 11):
+        whole = rendering.certificate_pdf(documents[number], IMAGES)
+        assert ImageChops.difference(_pixels(whole), _pixels(pdfs[number])).getbbox() is None
+        reader, whole_reader = PdfReader(io.BytesIO(pdfs[number])), PdfReader(io.BytesIO(whole))
+        text = reader.pages[0].extract_text()
+        assert text == whole_reader.pages[0].extract_text()
+        assert f"Person {number} Yılmaz-Müller" in text
+        assert f"Teilgenommen: {100 + number},5 von 112 Stunden" in text
+        assert rendering.format_code(documents[number]["code"]) in text
+        assert reader.metadata.title == f"Teilnahmezertifikat – Person {number} Yılmaz-Müller"
+        assert _alt_texts(pdfs[number]) == _alt_texts(whole)
+        root = reader.trailer["/Root"]
+        assert root["/Lang"] == "de" and root["/MarkInfo"]["/Marked"]
+        assert "pdfuaid" in str(root["/Metadata"].get_object().get_data())
+
+
+def test_a_name_too_long_for_one_line_is_laid_out_whole_and_nothing_overlaps():
+    long_name = ("Maximiliane Alexandra Friederike Wilhelmine von "
+                 "Hohenzollern-Sigmaringen-Ostfriesland")
+    documents = [_person(1), _person(2, holder_name=long_name), _person(3)]
+    pdfs = rendering.CertificateRenderer(IMAGES).pdfs(documents)
+    from PIL import ImageChops
+
+    whole = rendering.certificate_pdf(documents[1], IMAGES)
+    assert ImageChops.difference(_pixels(whole), _pixels(pdfs[1])).getbbox() is None
+    text = PdfReader(io.BytesIO(pdfs[1])).pages[0].extract_text()
+    assert "Hohenzollern-Sigmaringen-Ostfriesland" in text and "Maximiliane" in text
+    assert "Person 3 Yılmaz-Müller" in PdfReader(io.BytesIO(pdfs[2])).pages[0].extract_text()
+
+
+def test_the_renderer_keeps_only_the_shared_images_however_many_certificates():
+    renderer = rendering.CertificateRenderer(IMAGES)
+    renderer.pdfs([_person(number) for number in range(3)])
+    kept = set(renderer.cache)
+    renderer.pdfs([_person(number) for number in range(3, 15)])
+    assert set(renderer.cache) == kept  # no QR code of any person stays
+
+
+def test_three_signatories_and_institutions_stand_side_by_side_on_one_page():
+    three = document(
+        institutions=[{"id": n, "name": f"Hochschule {n}", "city": "Fulda"} for n in (1, 2, 3)],
+        signatories=[{"id": n, "name": f"Prof. Dr. Person {n}", "function": "Leitung",
+                      "institution": "Hochschule"} for n in (7, 8, 9)])
+    pdf = rendering.certificate_pdf(three, IMAGES)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for name in ["Hochschule 3", "Prof. Dr. Person 7", "Prof. Dr. Person 9"]:
+        assert name in text
+
+
+def test_a_large_scan_is_scaled_down_once_and_a_small_image_kept_as_it_is():
+    from PIL import Image
+
+    scan = signature_png(3000, 1000)
+    uri = rendering.image_data_uri(scan)
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as image:
+        assert image.width <= rendering.IMAGE_MAX_PIXELS[0]
+        assert image.height <= rendering.IMAGE_MAX_PIXELS[1]
+        assert abs(image.width / image.height - 3) < 0.05  # not distorted
+    assert rendering.image_data_uri(signature_png()) == (
+        "data:image/png;base64," + base64.b64encode(signature_png()).decode("ascii"))
+
+
+def test_the_qr_code_is_a_small_png_with_a_quiet_zone_and_the_link_in_it():
+    import segno
+    from PIL import Image
+
+    url = f"http://testserver/zertifikate/{CODE}/"
+    with Image.open(io.BytesIO(rendering.qr_png(url))) as image:
+        expected = segno.make(url, error="m", mask=0)
+        assert image.size == expected.symbol_size(scale=1, border=2)
+        pixels = image.load()
+        assert pixels[0, 0] == 255 and pixels[2, 2] == 0  # quiet zone, then the finder
+        for y, row in enumerate(expected.matrix):
+            for x, dark in enumerate(row):
+                assert (pixels[x + 2, y + 2] == 0) == bool(dark)
