@@ -271,6 +271,7 @@ KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.selection.jobs.waiting_list_close_due", 3600),
     ("kohorte.courses.jobs.projects_remind_due", 3600),
     ("kohorte.courses.services.certificates.certificate_batches_run", 10),
+    ("kohorte.budget.jobs.booking_imports_purge_due", 3600),
 ]
 
 # Called at the start of an application's withdrawal, inside its transaction, with

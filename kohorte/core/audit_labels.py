@@ -98,6 +98,18 @@ ACTION_LABELS = {
     "certificate.settings": _("Certificate settings changed"),
     "certificate.signatory_add": _("Signatory added"),
     "certificate.signatory_remove": _("Signatory removed"),
+    # The budget
+    "funding_period.create": _("Funding period created"),
+    "plan_version.create": _("Financing plan version saved"),
+    "funder_consent.record": _("Funder's consent recorded"),
+    "booking.create": _("Booking entered"),
+    "booking.edit": _("Booking changed before approval"),
+    "booking.discard": _("Booking discarded"),
+    "booking.approve": _("Booking approved"),
+    "booking.reverse": _("Booking reversed"),
+    "booking_import.upload": _("Finance export uploaded"),
+    "booking_import.run": _("Bookings imported"),
+    "booking_import.discard": _("Finance export removed without import"),
     # The evaluation
     "pseudonyms.issue": _("Pseudonyms issued"),
     "pseudonym_keys.destroy": _("Pseudonym keys destroyed"),

@@ -183,6 +183,10 @@ def load(*, today: date | None = None, applications: int = 60) -> dict:
     from .course import load_course  # last year's cohort, its course under way or done
 
     course = load_course(programme=programme, sites=sites, today=today)
+    from kohorte.budget.demo import load_demo_budget
+
+    load_demo_budget(programme, User.objects.get(email__iexact=STAFF[0][0]),
+                     User.objects.get(email__iexact=STAFF[1][0]))
     _site_texts()
     return {"programme": programme.name, "call": call.title, "sites": len(sites),
             "applications_created": created, **course}

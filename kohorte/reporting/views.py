@@ -35,6 +35,7 @@ def home(request):
         "may_outbox": programmes_where(request.user, "outbox", "view").exists(),
         "may_review": programmes_where(request.user, "review", "view_assigned").exists(),
         "may_courses": programmes_where(request.user, "cohort", "view").exists(),
+        "budget_programmes": programmes_where(request.user, "budget", "view"),
         "may_admin": any(m["reference_data_edit"] or m["roles_manage"] or m["call_edit"]
                          for m in may.values()) or request.user.is_superuser,
     })
