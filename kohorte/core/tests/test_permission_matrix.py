@@ -18,6 +18,7 @@ from kohorte.core.tests import factories as f
 from kohorte.budget.tests.matrix_requests import REQUESTS as BUDGET_REQUESTS
 from kohorte.courses.tests.matrix_requests import REQUESTS as COURSE_REQUESTS
 from kohorte.evaluation.tests.matrix_requests import REQUESTS as EVALUATION_REQUESTS
+from kohorte.reporting.tests.matrix_requests import REQUESTS as REPORTING_REQUESTS
 from kohorte.notifications.models import OutboxMail
 from kohorte.notifications.services import mail_enqueue
 
@@ -179,6 +180,7 @@ REQUESTS = {
     **COURSE_REQUESTS,
     **EVALUATION_REQUESTS,
     **BUDGET_REQUESTS,
+    **REPORTING_REQUESTS,
 }
 
 # Rows about a part of a page: allowed means the part is shown, denied that it is not.
