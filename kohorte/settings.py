@@ -272,6 +272,8 @@ KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.courses.jobs.projects_remind_due", 3600),
     ("kohorte.courses.services.certificates.certificate_batches_run", 10),
     ("kohorte.budget.jobs.booking_imports_purge_due", 3600),
+    ("kohorte.evaluation.jobs.surveys_remind_due", 3600),
+    ("kohorte.evaluation.jobs.surveys_close_due", 300),
 ]
 
 # Called at the start of an application's withdrawal, inside its transaction, with
@@ -279,6 +281,11 @@ KOHORTE_SCHEDULED_JOBS = [
 # Links later stages add to earlier stages' pages (kohorte/core/extensions.py).
 KOHORTE_CALL_PAGE_LINKS = ["kohorte.selection.links.call_page_links",
                            "kohorte.courses.links.call_page_links"]
+# Links later stages add to the course's cohort page (user=, cohort=).
+KOHORTE_COHORT_PAGE_LINKS = ["kohorte.evaluation.links.cohort_links"]
+KOHORTE_MODULE_PAGE_LINKS = ["kohorte.evaluation.links.module_links"]
+# Sections later stages add to the participant's course page (templates; ``participant``).
+KOHORTE_PARTICIPANT_SECTIONS = ["evaluation/participant/_surveys.html"]
 KOHORTE_APPLICANT_LINKS = ["kohorte.selection.links.applicant_links",
                            "kohorte.courses.links.applicant_links"]
 # Reasons to keep an applicant's account after their last application is erased.

@@ -32,6 +32,11 @@ class CompetenceData:
     def respondents(self) -> int:
         return len(self.pseudonyms)
 
+    def paired(self, baseline: str) -> int:
+        """People with at least one answer both at ``baseline`` and at ``post``."""
+        answered = {m: np.isfinite(a).any(axis=1) for m, a in self.arrays.items()}
+        return int((answered[baseline] & answered["post"]).sum())
+
 
 def _numeric_items(instrument) -> list[Item]:
     return list(instrument.items.filter(column__isnull=False).select_related("group")
@@ -86,7 +91,11 @@ def _suppress(result: dict) -> dict:
 def competence_report(*, cohorts, instrument) -> dict:
     """All statistics per item and dimension, pre→post and then→post, with every
     comparison on fewer than ``MIN_GROUP`` pairs blanked."""
-    data = competence_data(cohorts=cohorts, instrument=instrument)
+    return competence_report_from(competence_data(cohorts=cohorts, instrument=instrument))
+
+
+def competence_report_from(data: CompetenceData) -> dict:
+    """``competence_report`` on data already read (the report page also counts pairs)."""
     has_then = bool(np.isfinite(data.arrays["then"]).any())
     report = evaluation_report(
         data.arrays["pre"], data.arrays["post"], data.arrays["then"] if has_then else None,

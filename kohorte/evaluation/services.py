@@ -6,6 +6,7 @@ then the key, to the pseudonym; the invitation itself only learns *that* the per
 answered. Destroying a cohort's keys is final and audited.
 """
 
+import base64
 import hashlib
 import secrets
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from kohorte.core.audit import audit_record
@@ -65,15 +67,70 @@ def pseudonym_keys_destroy(*, cohort, actor, reason: str) -> int:
     return deleted
 
 
+def invitation_token(invitation: Invitation) -> str:
+    """The token of the personal link, derived from the invitation and the site's secret.
+
+    Only its hash is stored: the database alone gives away no link, and the invitation
+    mail, its reminder and the participant's course page all carry the same link.
+    """
+    digest = salted_hmac("kohorte.evaluation.invitation", str(invitation.pk),
+                         algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
 def invitation_create(*, survey, participant) -> tuple[Invitation, str]:
     """A personal invitation; returns it and the token for the link (not stored)."""
-    token = secrets.token_urlsafe(24)
     invitation, created = Invitation.objects.get_or_create(
-        survey=survey, participant=participant, defaults={"token_hash": token_hash(token)})
-    if not created:
+        survey=survey, participant=participant,
+        # A placeholder until the row has its number, from which the token is derived.
+        defaults={"token_hash": token_hash(secrets.token_urlsafe(24))})
+    token = invitation_token(invitation)
+    if invitation.token_hash != token_hash(token):
         invitation.token_hash = token_hash(token)
         invitation.save(update_fields=["token_hash"])
     return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation of a personal link, or None (an unknown or destroyed link)."""
+    if not token or len(token) > 100:
+        return None
+    return (Invitation.objects.select_related("survey__instrument", "survey__cohort",
+                                              "survey__module")
+            .filter(token_hash=token_hash(token)).first())
+
+
+def _own_pseudonym(participant, *, actor) -> Pseudonym:
+    """The participant's pseudonym, issued now if the cohort has issued none to them.
+
+    Refused once the cohort's keys are destroyed: a new pseudonym would split the person.
+    """
+    key = PseudonymKey.objects.select_related("pseudonym").filter(participant=participant).first()
+    if key is not None:
+        return key.pseudonym
+    if keys_destroyed(participant.cohort):
+        raise ValidationError(_("The evaluation of this course is finished."), code="destroyed")
+    pseudonyms_issue(cohort=participant.cohort, actor=actor)
+    return PseudonymKey.objects.select_related("pseudonym").get(participant=participant).pseudonym
+
+
+def keys_destroyed(cohort) -> bool:
+    """True once ``pseudonym_keys_destroy`` ran for the cohort (pseudonyms without keys)."""
+    return Pseudonym.objects.filter(cohort=cohort, key__isnull=True).exists()
+
+
+@transaction.atomic
+def follow_up_consent_set(*, participant, consent: bool, actor) -> None:
+    """Record whether the person agrees to be invited to the follow-up survey (optional,
+    may be withdrawn at any time before it starts). Audited on the participant only:
+    an entry naming the pseudonym would tie the person to their answers for good."""
+    pseudonym = _own_pseudonym(participant, actor=actor)
+    if pseudonym.follow_up_consent == consent:
+        return
+    pseudonym.follow_up_consent = consent
+    pseudonym.save(update_fields=["follow_up_consent"])
+    audit_record(actor=actor, action="follow_up_consent.set", obj=participant,
+                 data={"consent": consent})
 
 
 def _number(item: Item, raw) -> float | None:
@@ -98,13 +155,20 @@ def _number(item: Item, raw) -> float | None:
     return float(value)
 
 
-def answers_clean(*, instrument, answers: dict) -> tuple[list, dict]:
+def answers_clean(*, instrument, answers: dict, numeric_only: bool = False,
+                  items=None) -> tuple[list, dict]:
     """Check ``answers`` ({item key: value}) against the instrument; returns the numeric
-    answer list in column order and the other answers. Every problem at once."""
+    answer list in column order and the other answers. Every problem at once.
+
+    ``numeric_only``: the look back ("then") asks the scale and number items only.
+    """
     numbers: list = []
     other: dict = {}
     problems: dict = {}
-    for item in instrument.items.order_by("position"):
+    items = items if items is not None else instrument.items.order_by("position")
+    for item in items:
+        if numeric_only and item.kind not in Item.NUMERIC:
+            continue
         raw = answers.get(item.key)
         try:
             if item.kind in Item.NUMERIC:
@@ -136,15 +200,16 @@ def answers_clean(*, instrument, answers: dict) -> tuple[list, dict]:
 
 @transaction.atomic
 def response_submit(*, token: str, answers: dict, then_answers: dict | None = None,
-                    now=None) -> Response:
+                    follow_up_consent: bool | None = None, now=None) -> Response:
     """Store a person's answers under their pseudonym, once.
 
     ``then_answers`` (the look back, "before the course") belong to the post survey.
     Refused outside the survey's opening times, for an unknown or used link, and for a
     second answer (the unique constraint also holds against a double click).
+    ``follow_up_consent`` (if given) records the consent to the follow-up survey.
     """
     now = now or timezone.now()
-    invitation = (Invitation.objects.select_for_update()
+    invitation = (Invitation.objects.select_for_update(of=("self",))
                   .select_related("survey__instrument", "participant__pseudonym_key__pseudonym")
                   .filter(token_hash=token_hash(token)).first())
     if invitation is None:
@@ -166,7 +231,7 @@ def response_submit(*, token: str, answers: dict, then_answers: dict | None = No
     rows = [(measurement, numbers, other)]
     if survey.kind == Survey.Kind.POST and then_answers is not None:
         then_numbers, then_other = answers_clean(instrument=survey.instrument,
-                                                 answers=then_answers)
+                                                 answers=then_answers, numeric_only=True)
         rows.append((Response.Measurement.THEN, then_numbers, then_other))
     try:
         with transaction.atomic():
@@ -178,4 +243,7 @@ def response_submit(*, token: str, answers: dict, then_answers: dict | None = No
                               code="answered") from None
     invitation.answered = True
     invitation.save(update_fields=["answered"])
+    if follow_up_consent is not None and key.pseudonym.follow_up_consent != follow_up_consent:
+        key.pseudonym.follow_up_consent = follow_up_consent
+        key.pseudonym.save(update_fields=["follow_up_consent"])
     return created[0]

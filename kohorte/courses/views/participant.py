@@ -10,6 +10,7 @@ day they left the course on: calendar apps then remove the events, which they wo
 do on an error.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -52,6 +53,8 @@ def participation_detail(request, pk):
         "show_materials": materials,
         "feed": feed_url(request, "participant_feed", participant.feed_token),
         "now": now,
+        # Sections later stages add (templates taking ``participant``), e.g. surveys.
+        "stage_sections": settings.KOHORTE_PARTICIPANT_SECTIONS,
     })
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kohorte.applications import selectors_staff
 from kohorte.applications.models import Call
 from kohorte.core.access import abilities, can, require, require_found, staff_required
+from kohorte.core.extensions import links
 
 from ..forms_schedule import CohortCreateForm, ModuleForm, ParticipantLeaveForm, SessionForm
 from ..models import Attendance, Participant
@@ -133,6 +134,7 @@ def cohort_detail(request, pk):
             ("attendance", "record"), ("project", "review"), ("completion", "confirm"),
             ("certificate", "issue")]),
         "feed": feed_url(request, "cohort_feed", cohort.feed_token),
+        "stage_links": links("KOHORTE_COHORT_PAGE_LINKS", user=user, cohort=cohort),
     })
 
 
@@ -205,6 +207,7 @@ def module_detail(request, pk):
         "module": module, "cohort": cohort, "attended": attended,
         "may_edit_schedule": can(user, cohort.call.programme, "schedule", "edit"),
         "may_manage_materials": selectors.may_manage_materials(user, module),
+        "stage_links": links("KOHORTE_MODULE_PAGE_LINKS", user=user, module=module),
         "may_record_attendance": (
             can(user, cohort.call.programme, "attendance", "record")
             and (selectors.manages_cohort(user, cohort)
