@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kohorte.courses.models import Participant
@@ -62,6 +63,12 @@ def _asks_consent(survey) -> bool:
     return survey.kind in (Survey.Kind.PRE, Survey.Kind.POST)
 
 
+# No CSRF check here: under ``Referrer-Policy: no-referrer`` browsers send
+# ``Origin: null`` with the form's POST, which Django's CSRF check refuses (every answer
+# from a real browser failed with 403). Nor is one needed: the secret token in the
+# address is the credential, which another site cannot know, and the view reads no
+# session or cookie to decide whose answer it is.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def survey_page(request, token):
     now = timezone.now()
