@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import filetype
+import pydyf
 import segno
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -38,6 +39,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
+from weasyprint.images import RasterImage
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -319,6 +321,35 @@ def _ancestors(root, targets: set) -> set:
     return found
 
 
+def _stream_copy(stream):
+    """A new PDF object with the same (already compressed) data: writing a PDF numbers
+    its objects and replaces an image's mask by a reference, so each PDF gets its own."""
+    extra = pydyf.Dictionary({
+        key: (_stream_copy(value) if isinstance(value, pydyf.Stream)
+              else pydyf.Dictionary(value) if isinstance(value, pydyf.Dictionary) else value)
+        for key, value in stream.extra.items()})
+    return pydyf.Stream(list(stream.stream), extra, compress=stream.compress)
+
+
+def _keep_compressed(image) -> None:
+    """Let a decoded raster image (a logo, a signature) keep its compressed PDF stream:
+    weasyprint decodes and compresses it again for every PDF (4–5 ms for a logo of
+    950 × 240 px). The stream is made once and each PDF gets a copy of it (the bytes
+    are the same as weasyprint's; the tests compare them)."""
+    if not isinstance(image, RasterImage) or "get_x_object" in vars(image):
+        return
+    make = image.get_x_object
+    made = {}
+
+    def get_x_object(interpolate, dpi_ratio):
+        key = (interpolate, dpi_ratio)
+        if key not in made:
+            made[key] = make(interpolate, dpi_ratio)
+        return _stream_copy(made[key])
+
+    image.get_x_object = get_x_object
+
+
 class CertificateRenderer:
     """Renders many certificates of one cohort; keep one per process (the bulk issue
     keeps one per worker). ``images`` as for ``certificate_pdf``."""
@@ -345,6 +376,8 @@ class CertificateRenderer:
                     "part": "shared", "title": _("Certificate of participation"),
                     **_shared_context(document, self.images)})
             rendering = _render(html, self.cache)
+            for image in self.cache.values():
+                _keep_compressed(image)
             if len(rendering.pages) != 1:
                 self._shared[key] = None
             else:

@@ -185,8 +185,11 @@ def load(*, today: date | None = None, applications: int = 60) -> dict:
     course = load_course(programme=programme, sites=sites, today=today)
     from kohorte.budget.demo import load_demo_budget
 
-    load_demo_budget(programme, User.objects.get(email__iexact=STAFF[0][0]),
-                     User.objects.get(email__iexact=STAFF[1][0]))
+    coordinator = User.objects.get(email__iexact=STAFF[0][0])
+    load_demo_budget(programme, coordinator, User.objects.get(email__iexact=STAFF[1][0]))
+    from kohorte.reporting.demo import load_demo_proof
+
+    load_demo_proof(programme, coordinator)
     _site_texts()
     return {"programme": programme.name, "call": call.title, "sites": len(sites),
             "applications_created": created, **course}

@@ -64,3 +64,50 @@ def call_figures(*, call) -> dict:
         "regions": [{"district": d, "name": r, "n": n}
                     for (d, r), n in sorted(by_region.items())],
     }
+
+
+# --- Proof of use ----------------------------------------------------------------------------
+
+def proof_for_staff(*, pk):
+    from .models import ProofOfUse
+
+    return (ProofOfUse.objects.select_related("period__programme", "submitted_by")
+            .filter(pk=pk).first())
+
+
+def deadlines_for_programme(*, programme, periods=None) -> list[dict]:
+    """Every report the programme's periods owe, with its proof if one exists (two queries)."""
+    from kohorte.budget.models import FundingPeriod
+
+    from .models import ProofOfUse
+    from .proof_templates import TemplateError, deadlines
+
+    if periods is None:
+        periods = list(FundingPeriod.objects.filter(programme=programme).order_by("start"))
+    proofs = {(p.period_id, p.kind, p.year): p
+              for p in ProofOfUse.objects.filter(period__in=periods)}
+    rows = []
+    for period in periods:
+        try:
+            owed = deadlines(period)
+        except TemplateError:
+            continue
+        for deadline in owed:
+            rows.append({"deadline": deadline, "period": period,
+                         "proof": proofs.get((period.pk, deadline.kind, deadline.year))})
+    return sorted(rows, key=lambda row: row["deadline"].due_on)
+
+
+def open_deadlines_for_backoffice(*, user, today) -> list[dict]:
+    """The reports not yet submitted in the person's programmes (``proof_of_use view``),
+    by due date, for the start page (three queries)."""
+    from kohorte.budget.models import FundingPeriod
+
+    programmes = programmes_where(user, "proof_of_use", "view")
+    periods = list(FundingPeriod.objects.filter(programme__in=programmes)
+                   .select_related("programme").order_by("start"))
+    if not periods:
+        return []
+    rows = deadlines_for_programme(programme=None, periods=periods)
+    return [dict(row, days_left=(row["deadline"].due_on - today).days) for row in rows
+            if not (row["proof"] and row["proof"].is_submitted)]

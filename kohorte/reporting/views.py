@@ -1,9 +1,10 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kohorte.applications.models import Call
-from kohorte.core.access import can, programmes_where, require, staff_required
+from kohorte.core.access import can, matrix, programmes_where, require, staff_required
 from kohorte.core.extensions import links
 
 from . import selectors
@@ -11,6 +12,10 @@ from . import selectors
 # What the start page offers per programme, if the matrix allows it.
 PROGRAMME_LINKS = [("application", "list"), ("aggregates", "view"), ("audit", "view"),
                    ("call", "edit"), ("reference_data", "edit"), ("roles", "manage")]
+
+
+def _anywhere(kinds, obj, action) -> bool:
+    return bool(kinds & matrix()[(obj, action)])
 
 
 @staff_required
@@ -25,6 +30,13 @@ def home(request):
                        for obj, action in PROGRAMME_LINKS}
         for programme in programmes
     }
+    # The person's roles in any programme, once (for the links that need one anywhere).
+    kinds = set(request.user.roles.values_list("kind", flat=True))
+    deadlines = selectors.open_deadlines_for_backoffice(user=request.user,
+                                                        today=timezone.localdate())
+    # Programmes with calls or funding periods: where proofs and the dashboard have content.
+    reporting = sorted(programmes | {row["period"].programme for row in deadlines},
+                       key=lambda p: p.name)
     for call in calls:
         call.may = may[call.programme_id]
         call.stage_links = links("KOHORTE_CALL_PAGE_LINKS", user=request.user, call=call)
@@ -32,10 +44,14 @@ def home(request):
         "calls": calls,
         "audit_programmes": [p for p in sorted(programmes, key=lambda p: p.name)
                              if may[p.pk]["audit_view"]],
-        "may_outbox": programmes_where(request.user, "outbox", "view").exists(),
-        "may_review": programmes_where(request.user, "review", "view_assigned").exists(),
-        "may_courses": programmes_where(request.user, "cohort", "view").exists(),
+        "may_outbox": _anywhere(kinds, "outbox", "view"),
+        "may_review": _anywhere(kinds, "review", "view_assigned"),
+        "may_courses": _anywhere(kinds, "cohort", "view"),
         "budget_programmes": programmes_where(request.user, "budget", "view"),
+        "proof_programmes": [p for p in reporting if can(request.user, p, "proof_of_use", "view")],
+        "dashboard_programmes": [p for p in reporting
+                                 if can(request.user, p, "funder_dashboard", "view")],
+        "proof_deadlines": deadlines,
         "may_admin": any(m["reference_data_edit"] or m["roles_manage"] or m["call_edit"]
                          for m in may.values()) or request.user.is_superuser,
     })

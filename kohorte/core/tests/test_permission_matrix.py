@@ -13,14 +13,14 @@ from django.urls import reverse
 
 from kohorte.accounts.models import Role
 from kohorte.applications.models import Call
+from kohorte.budget.tests.matrix_requests import REQUESTS as BUDGET_REQUESTS
 from kohorte.core.access import MATRIX_FILE, matrix
 from kohorte.core.tests import factories as f
-from kohorte.budget.tests.matrix_requests import REQUESTS as BUDGET_REQUESTS
 from kohorte.courses.tests.matrix_requests import REQUESTS as COURSE_REQUESTS
 from kohorte.evaluation.tests.matrix_requests import REQUESTS as EVALUATION_REQUESTS
-from kohorte.reporting.tests.matrix_requests import REQUESTS as REPORTING_REQUESTS
 from kohorte.notifications.models import OutboxMail
 from kohorte.notifications.services import mail_enqueue
+from kohorte.reporting.tests.matrix_requests import REQUESTS as REPORTING_REQUESTS
 
 ROLES = list(Role.Kind.values)
 NEEDS = "Gebärdensprachdolmetschung bitte"

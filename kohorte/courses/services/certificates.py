@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from kohorte.accounts.services import RateLimited
 from kohorte.core.audit import audit_entry, audit_record, audit_record_all
-from kohorte.notifications.services import mail_enqueue
+from kohorte.notifications.services import mail_enqueue, mail_enqueue_many
 
 from ..certificate_pdf import (
     certificate_pdf,
@@ -208,11 +208,9 @@ def certificate_document(certificate) -> dict:
             "programme_title": certificate.programme_title, "content": certificate.content}
 
 
-def _store(certificate, pdf: bytes, *, actor, data=None, audit_entries=None):
+def _store(certificate, pdf: bytes, *, actor):
     """Write the PDF and the row, its audit entry and the participant's e-mail.
-    Called inside a transaction; the file goes again if the row cannot be written.
-    With ``audit_entries`` (a list) the entry is added to it, for the caller to write
-    with the others of its transaction in one statement."""
+    Called inside a transaction; the file goes again if the row cannot be written."""
     certificate.pdf.save("certificate.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
@@ -220,18 +218,21 @@ def _store(certificate, pdf: bytes, *, actor, data=None, audit_entries=None):
     except Exception:
         certificate.pdf.delete(save=False)
         raise
+    audit_record(actor=actor, action="certificate.issue", obj=certificate,
+                 data={"participant": certificate.participant_id,
+                       "hours": str(certificate.total_hours)})
+    mail_enqueue(**_issue_mail(certificate))
+
+
+def _issue_mail(certificate) -> dict:
+    """The participant's e-mail with the link to their page (``mail_enqueue``'s
+    arguments)."""
     participant = certificate.participant
-    entry = audit_entry(actor=actor, action="certificate.issue", obj=certificate,
-                        data={"participant": participant.pk,
-                              "hours": str(certificate.total_hours), **(data or {})})
-    if audit_entries is None:
-        audit_record_all([entry])
-    else:
-        audit_entries.append(entry)
-    mail_enqueue(to=participant.email, template="course_certificate_issued",
-                 context={"participant": participant, "certificate": certificate,
-                          "cohort": participant.cohort},
-                 about=certificate, idempotency_key=f"course-certificate-issued-{certificate.pk}")
+    return {"to": participant.email, "template": "course_certificate_issued",
+            "context": {"participant": participant, "certificate": certificate,
+                        "cohort": participant.cohort},
+            "about": certificate,
+            "idempotency_key": f"course-certificate-issued-{certificate.pk}"}
 
 
 def _refuse_unless_eligible(participant):
@@ -369,24 +370,56 @@ def _archive_name(certificate, taken: set) -> str:
     return name
 
 
+def _insert_rows(pending) -> list:
+    """Insert the rows of ``pending`` (their files are written): in one statement, or,
+    when one of them is refused (someone got a valid certificate meanwhile), one by
+    one, leaving out and deleting the files of those refused."""
+    try:
+        with transaction.atomic():
+            Certificate.objects.bulk_create([certificate for certificate, _pdf in pending])
+        return pending
+    except IntegrityError:
+        pass
+    stored = []
+    for certificate, pdf in pending:
+        try:
+            with transaction.atomic():
+                certificate.save(force_insert=True)
+        except IntegrityError:
+            certificate.pdf.delete(save=False)
+            continue
+        stored.append((certificate, pdf))
+    return stored
+
+
 def _commit_chunk(batch, cohort, pending, *, now) -> list:
-    """Rows, files, audit entries and e-mails of a chunk, in one transaction. Whoever
-    got a certificate meanwhile (or left) is skipped."""
-    stored, entries = [], []
-    with transaction.atomic():
-        still = set(eligible_participants(cohort).filter(
-            pk__in=[c.participant_id for c, _pdf in pending]).values_list("pk", flat=True))
-        for certificate, pdf in pending:
-            if certificate.participant_id not in still:
-                continue
-            try:
-                _store(certificate, pdf, actor=batch.requested_by, data={"batch": batch.pk},
-                       audit_entries=entries)
-            except IntegrityError:
-                continue
-            stored.append((certificate, pdf))
-        audit_record_all(entries)
-        CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + len(pending))
+    """The files, rows, audit entries and e-mails of a chunk in one transaction, with
+    one INSERT each (the rows, the entries, the mails) and one progress update. Whoever
+    got a certificate meanwhile (or left) is skipped. Should the transaction fail, the
+    chunk's files go again."""
+    actor = batch.requested_by
+    written = []
+    try:
+        with transaction.atomic():
+            still = set(eligible_participants(cohort).filter(
+                pk__in=[c.participant_id for c, _pdf in pending]).values_list("pk", flat=True))
+            handled = len(pending)
+            pending = [(c, pdf) for c, pdf in pending if c.participant_id in still]
+            for certificate, pdf in pending:
+                certificate.pdf.save("certificate.pdf", ContentFile(pdf), save=False)
+                written.append(certificate.pdf.name)
+            stored = _insert_rows(pending)
+            audit_record_all([
+                audit_entry(actor=actor, action="certificate.issue", obj=certificate,
+                            data={"participant": certificate.participant_id,
+                                  "hours": str(certificate.total_hours), "batch": batch.pk})
+                for certificate, _pdf in stored])
+            mail_enqueue_many([_issue_mail(certificate) for certificate, _pdf in stored])
+            CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + handled)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
     return stored
 
 

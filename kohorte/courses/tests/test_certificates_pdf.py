@@ -261,3 +261,39 @@ def test_the_qr_code_is_a_small_png_with_a_quiet_zone_and_the_link_in_it():
         for y, row in enumerate(expected.matrix):
             for x, dark in enumerate(row):
                 assert (pixels[x + 2, y + 2] == 0) == bool(dark)
+
+
+def _transparent_png(width=320, height=80) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    ImageDraw.Draw(image).rectangle((0, 0, width // 3, height), fill=(0, 51, 102, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_logos_and_signatures_are_compressed_once_and_every_pdf_has_the_same_bytes(
+        monkeypatch):
+    images = {"logos": {"1": rendering.image_data_uri(_transparent_png()),  # with a mask
+                        "2": rendering.image_data_uri(signature_png(240, 60))},
+              "signatures": {"7": rendering.image_data_uri(signature_png())}}
+    documents = [_person(number) for number in range(12)]
+    kept = rendering.CertificateRenderer(images)
+    compressed = []
+    make = rendering.RasterImage.get_x_object
+    monkeypatch.setattr(rendering.RasterImage, "get_x_object",
+                        lambda image, *args: compressed.append(image) or make(image, *args))
+    pdfs = kept.pdfs(documents)
+    shared = [image for image in kept.cache.values()
+              if isinstance(image, rendering.RasterImage)]
+    assert len(shared) == 3
+    assert all(compressed.count(image) == 1 for image in shared)  # not once per PDF
+
+    monkeypatch.setattr(rendering, "_keep_compressed", lambda image: None)
+    assert pdfs == rendering.CertificateRenderer(images).pdfs(documents)
+    for pdf in (pdfs[0], pdfs[11]):
+        resources = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"]
+        sizes = sorted((int(x.get_object()["/Width"]), "/SMask" in x.get_object())
+                       for x in resources.values())
+        assert (240, False) in sizes and (300, False) in sizes and (320, True) in sizes

@@ -4,9 +4,11 @@ import io
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfReader
@@ -189,6 +191,71 @@ def test_the_worker_issues_everyone_writes_a_zip_and_mails_each_person(w, worker
         assert certificate.pdf and certificate.holder_name in text_of(certificate)
     assert AuditEntry.objects.filter(action="certificate.issue").count() == 4
 
+
+
+def _stored_files():
+    root = Path(default_storage.path(""))
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def test_a_batch_writes_each_row_audit_entry_and_mail_once_with_one_insert_each(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    batch = services.certificate_batch_start(cohort=w.cohort, actor=w.coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        services.certificate_batches_run(workers=1)
+    certificates = list(Certificate.objects.all())
+    assert len(certificates) == 4 and all(c.pk and c.pdf for c in certificates)
+    entries = AuditEntry.objects.filter(action="certificate.issue")
+    assert sorted(entries.values_list("object_id", flat=True)) == sorted(
+        str(c.pk) for c in certificates)
+    assert all(e.data["batch"] == batch.pk and e.actor == w.coordinator for e in entries)
+    mails = OutboxMail.objects.filter(template="course_certificate_issued")
+    assert sorted(mails.values_list("idempotency_key", flat=True)) == sorted(
+        f"course-certificate-issued-{c.pk}" for c in certificates)
+    for certificate in certificates:
+        mail = mails.get(about_id=str(certificate.pk))
+        assert mail.to == certificate.participant.email
+        assert f"/kurs/{certificate.participant_id}/" in mail.body
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    for table in ("courses_certificate", "notifications_outboxmail"):
+        assert sum(f'INTO "{table}"' in sql for sql in inserts) == 1, table
+    batch.refresh_from_db()
+    assert batch.done == batch.total == 4
+
+
+def test_someone_given_a_certificate_while_the_batch_ran_keeps_theirs_only(w, monkeypatch):
+    services.certificate_batch_start(cohort=w.cohort, actor=w.coordinator)
+    single = services.certificate_issue(participant=w.participant, actor=w.coordinator)
+    before = _stored_files()
+    # As if the single issue came between the batch's check and its insert.
+    monkeypatch.setattr(services, "eligible_participants",
+                        lambda cohort: cohort.participants.order_by("pk"))
+    services.certificate_batches_run(workers=1)
+    batch = CertificateBatch.objects.get()
+    assert batch.state == CertificateBatch.State.DONE and batch.done == batch.total == 4
+    assert list(w.participant.certificates.all()) == [single]
+    issued = Certificate.objects.exclude(pk=single.pk)
+    assert issued.count() == 3
+    assert AuditEntry.objects.filter(action="certificate.issue").count() == 4
+    assert OutboxMail.objects.filter(template="course_certificate_issued").count() == 4
+    # No file of a certificate that was not written stays behind.
+    assert _stored_files() - before == {c.pdf.name for c in issued} | {batch.zip_file.name}
+
+
+def test_a_chunk_that_cannot_be_written_leaves_none_of_its_files(w, monkeypatch):
+    services.certificate_batch_start(cohort=w.cohort, actor=w.coordinator)
+    before = _stored_files()
+
+    def broken(mails):
+        raise RuntimeError("outbox gone")
+
+    monkeypatch.setattr(services, "mail_enqueue_many", broken)
+    services.certificate_batches_run(workers=1)
+    assert CertificateBatch.objects.get().state == CertificateBatch.State.FAILED
+    assert not Certificate.objects.exists()
+    assert _stored_files() == before
 
 def test_running_the_worker_again_does_nothing_more(w):
     services.certificate_batch_start(cohort=w.cohort, actor=w.coordinator)

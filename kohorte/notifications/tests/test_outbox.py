@@ -135,3 +135,43 @@ def test_a_repeated_idempotency_key_is_refused_before_rendering(monkeypatch):
                         lambda *args, **kwargs: pytest.fail("rendered a mail it will not write"))
     assert mail_enqueue(to="a@example.org", template="login_link", context=context,
                         idempotency_key="k-1") is None
+
+
+def test_many_mails_are_written_in_one_insert_as_one_by_one_would_write_them(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kohorte.notifications.services import mail_enqueue_many
+
+    settings.SITE_URL = "https://kohorte.example"
+    single = mail_enqueue(to="a@example.org", template="login_link",
+                          context={"token": "abc", "minutes": 30})
+    with CaptureQueriesContext(connection) as queries:
+        mails = mail_enqueue_many([
+            {"to": f"p{n}@example.org", "template": "login_link",
+             "context": {"token": f"t{n}", "minutes": 30}, "about": single,
+             "idempotency_key": f"many-{n}"} for n in range(3)])
+    assert [q["sql"].startswith("INSERT") for q in queries.captured_queries].count(True) == 1
+    assert len(queries.captured_queries) == 2  # the keys looked up once, one insert
+    assert [m.to for m in mails] == ["p0@example.org", "p1@example.org", "p2@example.org"]
+    stored = OutboxMail.objects.get(to="p1@example.org")
+    assert stored.subject == single.subject
+    assert "https://kohorte.example/konto/anmelden/link/t1/" in stored.body
+    assert stored.about_type == "notifications.outboxmail" and stored.about_id == str(single.pk)
+    assert stored.idempotency_key == "many-1" and stored.state == OutboxMail.State.PENDING
+
+
+def test_many_mails_skip_a_key_already_written_or_given_twice():
+    from kohorte.notifications.services import mail_enqueue_many
+
+    mail_enqueue(to="a@example.org", template="login_link",
+                 context={"token": "abc", "minutes": 30}, idempotency_key="k-1")
+    mails = mail_enqueue_many([
+        {"to": "b@example.org", "template": "login_link",
+         "context": {"token": "b", "minutes": 30}, "idempotency_key": key}
+        for key in ("k-1", "k-2", "k-2")] + [
+        {"to": "c@example.org", "template": "login_link",
+         "context": {"token": "c", "minutes": 30}}])
+    assert [m.idempotency_key for m in mails] == ["k-2", None]
+    assert OutboxMail.objects.count() == 3
+    assert mail_enqueue_many([]) == []
