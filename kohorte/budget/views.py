@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kohorte.core.access import abilities, require, require_found, staff_required
+from kohorte.core.forms import add_service_errors
 from kohorte.programmes.models import Programme
 
 from . import selectors, services
@@ -52,13 +53,6 @@ def _may(request, programme):
     return abilities(request.user, programme, MAY)
 
 
-def _form_errors(form, exc: ValidationError):
-    """Put a service's ValidationError on the form's fields (or on top)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Periods --------------------------------------------------------------------------
@@ -88,7 +82,7 @@ def period_create(request, slug):
             period = services.funding_period_create(programme=programme, actor=request.user,
                                                     **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The funding period has been created. Now enter its "
                                         "financing plan."))
@@ -134,7 +128,7 @@ def plan_edit(request, pk):
                     period=period, lines=formset.lines(),
                     reason=reason_form.cleaned_data["reason"], actor=request.user)
             except ValidationError as exc:
-                _form_errors(reason_form, exc)
+                add_service_errors(reason_form, exc)
             else:
                 messages.success(request, _("Version %(number)d of the financing plan has been "
                                             "saved.") % {"number": version.number})
@@ -171,7 +165,7 @@ def consent_create(request, pk):
         try:
             services.consent_record(period=period, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The funder's consent has been recorded."))
             return redirect("budget:overview", pk=period.pk)
@@ -215,7 +209,7 @@ def booking_create(request, pk):
             booking = services.booking_create(period=period, actor=request.user,
                                               **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The booking has been entered. A second person must "
                                         "approve it before it counts."))
@@ -259,7 +253,7 @@ def booking_edit(request, pk):
         try:
             services.booking_update(booking=booking, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The booking has been changed."))
             return redirect("budget:booking_detail", pk=booking.pk)
@@ -314,7 +308,7 @@ def booking_reverse(request, pk):
             reversal = services.booking_reverse(booking=booking, actor=request.user,
                                                 **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The reversal has been entered. A second person must "
                                         "approve it before it counts."))
@@ -352,7 +346,7 @@ def import_upload(request, pk):
             upload = services.booking_import_upload(period=period, actor=request.user,
                                                     uploaded_file=form.cleaned_data["file"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("budget:import_preview", pk=upload.pk)
     return render(request, "budget/import_upload.html",

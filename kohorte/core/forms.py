@@ -30,6 +30,16 @@ def reject_control_characters(value):
         )
 
 
+def add_service_errors(form, exc):
+    """Put a service's ValidationError on the form: each message on its field where the
+    form has that field, the rest at the top (the error summary shows both)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 class KernFormMixin:
     """Give every widget the KERN class; error summary and fields come from templates."""
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kohorte.budget.models import FundingPeriod
 from kohorte.core.access import abilities, require, require_found, staff_required
+from kohorte.core.forms import add_service_errors
 from kohorte.programmes.models import Programme
 
 from . import proof as documents
@@ -33,13 +34,6 @@ def _proof(request, pk, action="view"):
                          programme=lambda proof: proof.period.programme)
 
 
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @staff_required
@@ -59,7 +53,7 @@ def proof_list(request, slug):
                     period=form.cleaned_data["period"], kind=form.cleaned_data["kind"],
                     year=form.cleaned_data["year"], actor=request.user)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The draft has been created."))
                 return redirect("backoffice:proof_detail", pk=proof.pk)
@@ -101,7 +95,7 @@ def proof_texts(request, pk):
             services.proof_of_use_update_texts(proof=proof, texts=form.cleaned_data,
                                                actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The texts have been saved."))
             return redirect("backoffice:proof_detail", pk=proof.pk)
@@ -124,7 +118,7 @@ def proof_submit(request, pk):
         try:
             services.proof_of_use_submit(proof=proof, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The proof of use has been submitted and frozen."))
             return redirect("backoffice:proof_detail", pk=proof.pk)

@@ -19,6 +19,7 @@ from kohorte.applications import selectors_staff
 from kohorte.applications.models import Call
 from kohorte.core.access import abilities, can, require, require_found, staff_required
 from kohorte.core.extensions import links
+from kohorte.core.forms import add_service_errors
 
 from ..forms_schedule import CohortCreateForm, ModuleForm, ParticipantLeaveForm, SessionForm
 from ..models import Attendance, Participant
@@ -180,7 +181,7 @@ def participant_leave(request, pk):
                 cohort_services.participant_leave(participant=participant, actor=request.user,
                                                   **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 status = 409
             else:
                 messages.success(request, _("%(name)s's leaving is recorded.")
@@ -215,12 +216,6 @@ def module_detail(request, pk):
     })
 
 
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @staff_required
@@ -237,7 +232,7 @@ def module_edit(request, pk):
             try:
                 services.module_update(module=module, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 status = 409
             else:
                 messages.success(request, _("The module is saved."))
@@ -259,7 +254,7 @@ def session_add(request, pk):
             try:
                 services.session_add(module=module, actor=request.user, **form.session_fields())
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 status = 409
             else:
                 messages.success(request, _("The session is added; the participants are told "
@@ -287,7 +282,7 @@ def session_edit(request, pk):
                 session = services.session_update(session=session, actor=request.user,
                                                   **form.session_fields())
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 status = 409
             else:
                 if session.sequence != before:
