@@ -47,6 +47,8 @@ def home(request):
         "may_outbox": _anywhere(kinds, "outbox", "view"),
         "may_review": _anywhere(kinds, "review", "view_assigned"),
         "may_courses": _anywhere(kinds, "cohort", "view"),
+        "may_evaluation": any(_anywhere(kinds, obj, action) for obj, action in [
+            ("survey", "responses"), ("pseudonym_key", "manage"), ("evaluation_report", "view")]),
         "budget_programmes": programmes_where(request.user, "budget", "view"),
         "proof_programmes": [p for p in reporting if can(request.user, p, "proof_of_use", "view")],
         "dashboard_programmes": [p for p in reporting

@@ -109,3 +109,12 @@ def test_the_figures_are_denied_to_the_outsider_and_the_applicant(client, figure
 def test_the_figures_of_a_missing_call_are_404(client, figures):
     response = _as(client, figures.funder).get(reverse("backoffice:call_figures", args=[9999]))
     assert response.status_code == 404
+
+
+def test_the_start_page_leads_the_evaluation_roles_to_the_evaluation(client, personas):
+    url = reverse("evaluation:index")
+    for user, shown in [(personas.evaluator, True), (personas.funder, True),
+                        (personas.coordinator, True), (personas.reviewer, False),
+                        (personas.lecturer, False)]:
+        f.login_staff(client, user)
+        assert (url in client.get(reverse("backoffice:home")).content.decode()) is shown, user
