@@ -9,7 +9,6 @@ import hashlib
 from datetime import timedelta
 from decimal import Decimal
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kohorte.core.audit import audit_entry, audit_record, audit_record_all
 from kohorte.core.forms import reject_control_characters
+from kohorte.core.uploads import upload_content_type
 
 from . import imports, rules, selectors
 from .models import (
@@ -110,17 +110,12 @@ def _raise_booking_errors(*, period, values):
 
 
 def _check_receipt(uploaded_file) -> str:
-    if uploaded_file.size > settings.KOHORTE_MAX_UPLOAD_BYTES:
-        raise ValidationError({"receipt": _("The file is larger than 10 MB.")}, code="too_large")
-    if uploaded_file.size == 0:
-        raise ValidationError({"receipt": _("The file is empty.")}, code="empty")
-    uploaded_file.seek(0)
-    kind = filetype.guess(uploaded_file.read(8192))
-    uploaded_file.seek(0)
-    if kind is None or kind.mime not in RECEIPT_TYPES:
-        raise ValidationError({"receipt": _("Please upload a PDF, JPEG or PNG file.")},
-                              code="type")
-    return kind.mime
+    try:
+        return upload_content_type(
+            uploaded_file, allowed=RECEIPT_TYPES,
+            wrong_type_message=_("Please upload a PDF, JPEG or PNG file."))
+    except ValidationError as error:
+        raise ValidationError({"receipt": error.messages}, code=error.code) from None
 
 
 def _attach_receipt(booking, uploaded_file, content_type):

@@ -1,24 +1,18 @@
 import hashlib
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kohorte.core.audit import audit_record
+from kohorte.core.uploads import upload_content_type
 
 from ..models import Application, Document
 from .submission import ensure_editable
 
 # Judged by the file's content, never by its name or the browser's claim.
 ALLOWED_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    kind = filetype.guess(head)
-    return kind.mime if kind and kind.mime in ALLOWED_TYPES else None
 
 
 def release_upload_open(application: Application, *, now) -> bool:
@@ -42,15 +36,9 @@ def document_upload(*, application: Application, kind: str, uploaded_file, actor
         raise ValidationError(_("Unknown kind of document."))
     if not release_upload_open(application, now=now):
         ensure_editable(application, now=now)
-    if uploaded_file.size > settings.KOHORTE_MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."))
-    if uploaded_file.size == 0:
-        raise ValidationError(_("The file is empty."))
-    uploaded_file.seek(0)
-    head = uploaded_file.read(8192)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ValidationError(_("Please upload a PDF, JPEG or PNG file."))
+    content_type = upload_content_type(
+        uploaded_file, allowed=ALLOWED_TYPES,
+        wrong_type_message=_("Please upload a PDF, JPEG or PNG file."))
     digest = hashlib.sha256()
     uploaded_file.seek(0)
     for chunk in uploaded_file.chunks():

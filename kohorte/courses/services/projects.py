@@ -11,7 +11,6 @@ transaction), with a link that only opens their project page.
 from datetime import date, timedelta
 
 import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kohorte.core.audit import audit_record
+from kohorte.core.uploads import upload_content_type
 from kohorte.notifications.services import mail_enqueue
 
 from ..models import Cohort, Participant, PracticeProject, ProjectFeedback
@@ -45,17 +45,9 @@ def sniff_file_type(head: bytes) -> str | None:
 
 def project_file_check(uploaded_file) -> str:
     """The file's content type if it may be stored; a translated error otherwise."""
-    if uploaded_file.size > settings.KOHORTE_MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."), code="size")
-    if uploaded_file.size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    uploaded_file.seek(0)
-    content_type = sniff_file_type(uploaded_file.read(SNIFF_BYTES))
-    uploaded_file.seek(0)
-    if content_type is None:
-        raise ValidationError(_("Please upload a PDF, DOCX, ODT, JPEG or PNG file."),
-                              code="type")
-    return content_type
+    return upload_content_type(
+        uploaded_file, allowed=ALLOWED_FILE_TYPES, sniff_bytes=SNIFF_BYTES,
+        wrong_type_message=_("Please upload a PDF, DOCX, ODT, JPEG or PNG file."))
 
 
 def text_limit_error(stage: str, text: str) -> ValidationError | None:
