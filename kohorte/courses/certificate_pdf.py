@@ -39,8 +39,10 @@ from django.utils.translation import gettext as _
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
+from weasyprint.draw import draw_page, draw_stacking_context
 from weasyprint.images import RasterImage
 from weasyprint.layout.absolute import AbsolutePlaceholder
+from weasyprint.stacking import StackingContext
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -321,6 +323,112 @@ def _ancestors(root, targets: set) -> set:
     return found
 
 
+def _without(box, targets: set, ancestors: set):
+    """``box`` without the boxes in ``targets`` (by id), copying only the boxes on the
+    way to them (positions are already laid out: the others stay where they are)."""
+    if id(box) not in ancestors:
+        return box
+    inner = _inner(box)
+    new = inner.copy_with_children([_without(child, targets, ancestors)
+                                    for child in inner.children if id(child) not in targets])
+    if isinstance(box, AbsolutePlaceholder):
+        placeholder = AbsolutePlaceholder(new)
+        placeholder.set_laid_out_box(new)
+        return placeholder
+    return new
+
+
+class _SharedDrawing:
+    """What drawing the shared page (without its slots) leaves in a PDF page: the
+    content stream's operators and what they refer to (marked content for the tags,
+    fonts with the glyphs used, images, graphics states). Drawn once per cohort and
+    scale; each certificate's page starts with a copy of it and draws its slots after
+    it, so weasyprint draws the 200-odd shared boxes once instead of once a person.
+
+    Only plain drawing is replayed: anything else in the shared page (a transparency
+    group, a pattern, a gradient) makes ``record`` return None and each page be drawn
+    whole (as before)."""
+
+    def __init__(self, operators, tags, fonts, images, graphics_states):
+        self.operators = operators
+        self.tags = tags
+        self.fonts = fonts
+        self.images = images
+        self.graphics_states = graphics_states
+
+    @classmethod
+    def record(cls, page_box, stream, scale):
+        """Draws ``page_box`` as ``Page.paint`` would on a fresh page of ``stream``'s
+        document (same page rectangle, colour profiles and transformation)."""
+        resources = pydyf.Dictionary({
+            "ExtGState": pydyf.Dictionary(), "XObject": pydyf.Dictionary(),
+            "Pattern": pydyf.Dictionary(), "Shading": pydyf.Dictionary(),
+            "ColorSpace": stream._resources["ColorSpace"]})
+        fonts, images, tags = {}, {}, {}
+        recorder = stream.clone(fonts=fonts, resources=resources, images=images, tags=tags)
+        recorder._ctm_stack = list(stream._ctm_stack)
+        with recorder.stacked():
+            recorder.transform(a=scale, d=scale)
+            draw_page(page_box, recorder)
+        if (resources["Pattern"] or resources["Shading"]
+                or any(value is not None for value in resources["XObject"].values())
+                or set(resources) != {"ExtGState", "XObject", "Pattern", "Shading",
+                                      "ColorSpace"}
+                or recorder._ctm_stack != stream._ctm_stack):
+            return None
+        return cls(list(recorder.stream), tags, fonts, images, dict(resources["ExtGState"]))
+
+    def replay(self, stream) -> None:
+        """Puts the shared drawing on ``stream`` (an empty page's content stream)."""
+        stream.stream.extend(self.operators)
+        stream._tags.update(self.tags)
+        for key, font in self.fonts.items():
+            # Writing a PDF subsets its fonts in place and the slots add glyphs: each
+            # PDF gets its own copy of the fonts with the shared glyphs in it.
+            mine = copy.copy(font)
+            mine.widths, mine.to_unicode = dict(font.widths), dict(font.to_unicode)
+            mine.missing, mine.tables = dict(font.missing), list(font.tables)
+            stream._fonts[key] = mine
+        for name, image in self.images.items():
+            stream._resources["XObject"][name] = None
+            stream._images[name] = {**image, "dpi_ratios": set(image["dpi_ratios"]),
+                                    "x_object": None}
+        for name, state in self.graphics_states.items():
+            stream._resources["ExtGState"][name] = pydyf.Dictionary(state)
+        # The shared drawing ends with its graphics state restored: whatever the stream
+        # thinks is set (colour, font, alpha) must be set again by the next operator.
+        stream._current_color = stream._current_color_stroke = None
+        stream._current_alpha = stream._current_alpha_stroke = None
+        stream._current_font = stream._current_font_size = None
+
+
+class _ComposedPage(Page):
+    """A certificate's page: the cohort's shared drawing, then the person's slots.
+
+    The page box is the whole composed page (the tags, the text and the links come
+    from it); only painting differs. ``shared`` holds the shared page box without its
+    slots and the drawings made of it, by scale."""
+
+    def __init__(self, page_box, slots: list, shared: dict):
+        super().__init__(page_box)
+        self._slots = slots
+        self._shared = shared
+
+    def paint(self, stream, scale=1):
+        drawings = self._shared["drawings"]
+        if scale not in drawings:
+            drawings[scale] = _SharedDrawing.record(self._shared["page_box"], stream, scale)
+        drawing = drawings[scale]
+        if drawing is None or stream._tags or stream._fonts:
+            super().paint(stream, scale)  # not a fresh page: draw it whole
+            return
+        drawing.replay(stream)
+        with stream.stacked():
+            stream.transform(a=scale, d=scale)
+            for box in self._slots:
+                draw_stacking_context(stream, StackingContext.from_box(box, self._page_box))
+
+
 def _stream_copy(stream):
     """A new PDF object with the same (already compressed) data: writing a PDF numbers
     its objects and replaces an image's mask by a reference, so each PDF gets its own."""
@@ -386,8 +494,11 @@ class CertificateRenderer:
                 if set(slots) != set(SLOTS):
                     self._shared[key] = None
                 else:
-                    ancestors = _ancestors(page_box, {id(box) for box in slots.values()})
-                    self._shared[key] = (rendering, page_box, slots, ancestors)
+                    targets = {id(box) for box in slots.values()}
+                    ancestors = _ancestors(page_box, targets)
+                    drawing = {"page_box": _without(page_box, targets, ancestors),
+                               "drawings": {}}
+                    self._shared[key] = (rendering, page_box, slots, ancestors, drawing)
             if len(self._shared) > 4:  # a renderer is meant for one cohort
                 self._shared.pop(next(iter(self._shared)))
         return self._shared[key]
@@ -428,7 +539,7 @@ class CertificateRenderer:
 
     @staticmethod
     def _composed(layout, page_slots: dict, title: str) -> bytes | None:
-        rendering, page_box, slots, ancestors = layout
+        rendering, page_box, slots, ancestors, drawing = layout
         replacements = {}
         for name, placeholder in slots.items():
             box = page_slots.get(name)
@@ -443,7 +554,9 @@ class CertificateRenderer:
             replacements[id(placeholder)] = box
         metadata = copy.copy(rendering.metadata)
         metadata.title = title
-        composed = Document([Page(_replaced(page_box, replacements, ancestors))], metadata,
+        page = _ComposedPage(_replaced(page_box, replacements, ancestors),
+                             [_inner(box) for box in replacements.values()], drawing)
+        composed = Document([page], metadata,
                             rendering.url_fetcher, rendering.font_config,
                             rendering.color_profiles, rendering.output_intent)
         return _write(composed)

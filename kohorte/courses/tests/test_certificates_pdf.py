@@ -178,6 +178,69 @@ def _alt_texts(pdf):
     return alts, tags
 
 
+def _tagged_text(pdf) -> list[tuple[str, str]]:
+    """(tag, text) of every structure element with marked content, in the structure
+    tree's (the reading) order; the text is what the page draws inside that marked
+    content. Raises if a marked-content id is missing, doubled or not where the
+    parent tree says."""
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[0]
+    drawn, current = {}, []
+
+    def before(operator, operands, _cm, _tm):
+        if operator == b"BDC" and hasattr(operands[1], "keys") and "/MCID" in operands[1]:
+            current.append(int(operands[1]["/MCID"]))
+            assert current[-1] not in drawn
+            drawn[current[-1]] = ""
+        elif operator == b"BDC" or operator == b"BMC":
+            current.append(None)
+        elif operator == b"EMC":
+            current.pop()
+
+    def text(value, *_args):
+        if current and current[-1] is not None:
+            drawn[current[-1]] += value
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    ids = [int(operands[1]["/MCID"])
+           for operands, operator in ContentStream(page.get_contents(), reader).operations
+           if operator == b"BDC" and hasattr(operands[1], "keys") and "/MCID" in operands[1]]
+    assert ids and sorted(ids) == list(range(len(ids))) == sorted(drawn)
+    nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"].get_object()["/Nums"]
+    parents = nums[nums.index(page["/StructParents"]) + 1].get_object()
+    assert len(parents) == len(ids)
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, int):
+            found.append(int(node))
+        elif hasattr(node, "keys") and "/K" in node:
+            before_kids = len(found)
+            walk(node["/K"])
+            for mcid in found[before_kids:]:
+                if len(result) < len(found):
+                    assert parents[mcid].get_object() == node
+                    result.append((str(node["/S"]), drawn[mcid].strip()))
+
+    result: list = []
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert sorted(found) == list(range(len(ids)))
+    return result
+
+
+def test_the_whole_certificate_tags_every_drawn_text():
+    tagged = _tagged_text(rendering.certificate_pdf(document(), IMAGES))
+    texts = [text for _tag, text in tagged]
+    assert "Erika Mustermann" in texts
+    assert texts.index("Teilnahmezertifikat") < texts.index("Erika Mustermann")
+
+
 def test_the_cohort_renderer_gives_each_person_the_pdf_a_whole_layout_gives():
     from PIL import ImageChops
 
@@ -189,12 +252,15 @@ def test_the_cohort_renderer_gives_each_person_the_pdf_a_whole_layout_gives():
         assert ImageChops.difference(_pixels(whole), _pixels(pdfs[number])).getbbox() is None
         reader, whole_reader = PdfReader(io.BytesIO(pdfs[number])), PdfReader(io.BytesIO(whole))
         text = reader.pages[0].extract_text()
-        assert text == whole_reader.pages[0].extract_text()
+        # The same lines; the person's lines come last in the content stream (drawn
+        # after the shared drawing), the tags give the reading order (compared below).
+        assert sorted(text.splitlines()) == sorted(whole_reader.pages[0].extract_text().splitlines())
         assert f"Person {number} Yılmaz-Müller" in text
         assert f"Teilgenommen: {100 + number},5 von 112 Stunden" in text
         assert rendering.format_code(documents[number]["code"]) in text
         assert reader.metadata.title == f"Teilnahmezertifikat – Person {number} Yılmaz-Müller"
         assert _alt_texts(pdfs[number]) == _alt_texts(whole)
+        assert _tagged_text(pdfs[number]) == _tagged_text(whole)  # the reading order
         root = reader.trailer["/Root"]
         assert root["/Lang"] == "de" and root["/MarkInfo"]["/Marked"]
         assert "pdfuaid" in str(root["/Metadata"].get_object().get_data())
