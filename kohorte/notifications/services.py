@@ -9,12 +9,21 @@ from django.db import connection, transaction
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from kohorte.core.prepared import Prepared, PreparedInsert
+
 from .models import OutboxMail
 
 log = logging.getLogger(__name__)
 
 ERASED_ADDRESS = "erased@invalid"
 ERASED_TEXT = "[gelöscht]"
+
+
+# Asked by every state change that writes a mail (the final submit among them): built
+# once per process (core.prepared).
+_MAIL_WRITTEN = Prepared(
+    lambda key: OutboxMail.objects.filter(idempotency_key=key).values_list("pk")[:1], key=str)
+_INSERT = PreparedInsert(OutboxMail)
 
 
 def mail_enqueue(*, to, template, context, about=None, language="de", idempotency_key=None,
@@ -25,7 +34,7 @@ def mail_enqueue(*, to, template, context, about=None, language="de", idempotenc
     the rendered template is the subject. The same ``idempotency_key`` never writes
     a second mail.
     """
-    if idempotency_key and OutboxMail.objects.filter(idempotency_key=idempotency_key).exists():
+    if idempotency_key and _MAIL_WRITTEN.exists(key=idempotency_key):
         return None
     with translation.override(language):
         rendered = render_to_string(
@@ -33,7 +42,7 @@ def mail_enqueue(*, to, template, context, about=None, language="de", idempotenc
             {**context, "SITE_URL": settings.SITE_URL},
         )
     subject, _, body = rendered.strip().partition("\n")
-    return OutboxMail.objects.create(
+    (mail,) = _INSERT.insert([OutboxMail(
         to=to,
         subject=subject.strip()[:250],
         body=body.strip() + "\n",
@@ -42,7 +51,8 @@ def mail_enqueue(*, to, template, context, about=None, language="de", idempotenc
         about_id=str(about.pk) if about is not None else "",
         idempotency_key=idempotency_key,
         erase_after_delivery=erase_after_delivery,
-    )
+    )])
+    return mail
 
 
 def mail_enqueue_many(mails: list[dict]) -> list[OutboxMail]:

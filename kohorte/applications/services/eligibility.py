@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kohorte.core.audit import audit_entry, audit_record
+from kohorte.core.prepared import PreparedInsert
 from kohorte.programmes.models import SiteFunding
 
 from .. import eligibility as rules
@@ -53,8 +54,9 @@ def eligibility_assess(*, application: Application, now=None, has_release=None,
         check = Eligibility.objects.filter(application=application).first()
     created = check is None
     if created:
-        check = Eligibility.objects.create(application=application, computed_tier=result.tier,
-                                           reasons=reasons, computed_at=now)
+        (check,) = _INSERT.insert([Eligibility(application=application,
+                                               computed_tier=result.tier, reasons=reasons,
+                                               computed_at=now)])
     if not created and (check.computed_tier != result.tier or check.reasons != reasons):
         old = check.computed_tier
         check.computed_tier, check.reasons, check.computed_at = result.tier, reasons, now
@@ -64,6 +66,11 @@ def eligibility_assess(*, application: Application, now=None, has_release=None,
     elif created:
         _audit(audit_entries, obj=application, data={"to": result.tier})
     return check
+
+
+# The pre-check is first written by the final submit, the deadline's hot path: its SQL
+# is built once per process (core.prepared).
+_INSERT = PreparedInsert(Eligibility)
 
 
 def _audit(entries, *, obj, data):

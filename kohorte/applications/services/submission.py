@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from kohorte.core.audit import audit_entry, audit_record, audit_record_all
+from kohorte.core.prepared import Prepared, PreparedUpdate
 from kohorte.notifications.services import mail_enqueue
 from kohorte.programmes.models import Programme, SiteFunding
 
@@ -153,8 +154,20 @@ def _next_reference(call: Call) -> str:
     year = timezone.localtime(call.closes_at).year
     while True:
         reference = f"{call.reference_prefix}-{year}-{_take_number(call):04d}"
-        if not Application.objects.filter(reference=reference).exists():
+        if not _REFERENCE_TAKEN.exists(reference=reference):
             return reference
+
+
+# The submit's reads are built once per process (core.prepared: building a query costs
+# the ORM more than running it): whether a reference is taken, whether the employer's
+# release is uploaded, and the answers and deadline under the row lock.
+_REFERENCE_TAKEN = Prepared(
+    lambda reference: Application.objects.filter(reference=reference).values_list("pk")[:1],
+    reference=str)
+_HAS_RELEASE = Prepared(
+    lambda pk: Document.objects.filter(application_id=pk, kind=Document.Kind.EMPLOYER_RELEASE)
+    .values_list("pk")[:1],
+    pk=int)
 
 
 # What the submit reads of the application: the completeness check, the pre-check,
@@ -176,12 +189,18 @@ def _read_under_lock(application: Application):
     One narrow query instead of the whole row with its call: the columns are most of
     a query's cost. The call's other settings are taken as the caller read them.
     """
-    row = (Application.objects.select_for_update(of=("self",)).filter(pk=application.pk)
-           .values(*SUBMIT_FIELDS, *(f"call__{name}" for name in DEADLINE_FIELDS)).get())
-    for name in SUBMIT_FIELDS:
-        setattr(application, name, row[name])
-    for name in DEADLINE_FIELDS:
-        setattr(application.call, name, row[f"call__{name}"])
+    (row,) = _LOCKED_READ.rows(pk=application.pk)
+    for name, value in zip(SUBMIT_FIELDS, row[:len(SUBMIT_FIELDS)], strict=True):
+        setattr(application, name, value)
+    for name, value in zip(DEADLINE_FIELDS, row[len(SUBMIT_FIELDS):], strict=True):
+        setattr(application.call, name, value)
+
+
+_SUBMITTED = PreparedUpdate(Application, ["reference", "state", "submitted_at", "updated_at"])
+_LOCKED_READ = Prepared(
+    lambda pk: Application.objects.select_for_update(of=("self",)).filter(pk=pk)
+    .values_list(*SUBMIT_FIELDS, *(f"call__{name}" for name in DEADLINE_FIELDS)),
+    pk=int)
 
 
 def _site_funded(application: Application) -> bool:
@@ -191,7 +210,8 @@ def _site_funded(application: Application) -> bool:
         year=call.funding_year).exists()
 
 
-def application_submit(*, application: Application, actor, now=None) -> Application:
+def application_submit(*, application: Application, actor, now=None,
+                       site_funded: bool | None = None) -> Application:
     """Submit the application; judged by the time the request reaches the server.
 
     Accepted up to and including the last second of the closing minute. Idempotent:
@@ -202,17 +222,21 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
     request); under the row lock the answers, the state and the call's deadline are
     read again. The programme's settings (is the site funded that year, who signs
     the e-mail) are read before the write transaction, unlocked as ever, so that it
-    holds SQLite's write lock for less time.
+    holds SQLite's write lock for less time. A caller that read them already (the
+    view: ``selectors.application_to_submit``) passes the call with its programme and
+    ``site_funded``.
     """
     now = now or timezone.now()
     application = copy.copy(application)  # the caller's object stays as it was
     application.call = copy.copy(application.call)
-    # The e-mail is signed with the lead institution's name: that is all it reads.
-    application.call.programme = (
-        Programme.objects.select_related("lead_institution").only("lead_institution__name")
-        .get(pk=application.call.programme_id))
+    if not Call.programme.is_cached(application.call):
+        # The e-mail is signed with the lead institution's name: that is all it reads.
+        application.call.programme = (
+            Programme.objects.select_related("lead_institution").only("lead_institution__name")
+            .get(pk=application.call.programme_id))
     site_id = application.site_id
-    site_funded = _site_funded(application)
+    if site_funded is None:
+        site_funded = _site_funded(application)
     with transaction.atomic():
         _read_under_lock(application)
         if application.site_id != site_id:
@@ -221,7 +245,7 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
             return application
         ensure_editable(application, now=now)
         # Asked once: the completeness check, the pre-check and the e-mail all need it.
-        has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
+        has_release = _HAS_RELEASE.exists(pk=application.pk)
         missing = missing_steps(application, has_release=has_release)
         if missing:
             raise ValidationError(_("Some answers are still missing."), code="incomplete",
@@ -232,8 +256,7 @@ def application_submit(*, application: Application, actor, now=None) -> Applicat
             application.reference = _next_reference(application.call)
             try:
                 with transaction.atomic():
-                    application.save(update_fields=["reference", "state", "submitted_at",
-                                                    "updated_at"])
+                    _SUBMITTED.update(application)
                 break
             except IntegrityError:
                 # A submitter to another call with the same prefix took this number meanwhile.

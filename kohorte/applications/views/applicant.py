@@ -151,10 +151,16 @@ def apply_check(request, pk):
 @login_required(login_url="accounts:login")
 @require_POST
 def apply_submit(request, pk):
-    application = _own(request, pk)
+    # The submit is the deadline's hot path: a narrow read (the answers are read again
+    # under the row lock); the whole application only for the page of a refused one.
+    application = selectors.application_to_submit(user=request.user, pk=pk)
+    if application is None:
+        raise Http404
     try:
-        application = services.application_submit(application=application, actor=request.user)
+        application = services.application_submit(
+            application=application, actor=request.user, site_funded=application.site_funded)
     except ValidationError as exc:
+        application = _own(request, pk)
         messages.error(request, exc.messages[0])
         response = render(request, "applications/apply_check.html", {
             "application": application, "call": application.call,

@@ -1,0 +1,113 @@
+"""Queries built once (core.prepared) give what the ORM gives, on SQLite and PostgreSQL."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from kohorte.applications import selectors
+from kohorte.applications.models import Application, Call
+from kohorte.core.models import AuditEntry
+from kohorte.core.prepared import Prepared, PreparedInsert, PreparedUpdate, instance
+from kohorte.core.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _calls(programme_id):
+    return (Call.objects.filter(programme_id=programme_id)
+            .values_list("pk", "title", "closes_at", "release_due_date", "min_weekly_hours",
+                         "programme__lead_institution__name").order_by("pk"))
+
+
+def test_rows_are_the_orms_rows_with_dates_and_decimals_converted():
+    programme = f.make_programme()
+    first = f.make_call(programme, slug="eins", min_weekly_hours=Decimal("19.5"))
+    f.make_call(programme, slug="zwei", closes_at=first.closes_at + timedelta(days=3))
+    other = f.make_call(slug="anders")
+    prepared = Prepared(_calls, programme_id=int)
+    rows = prepared.rows(programme_id=programme.pk)
+    assert rows == list(_calls(programme.pk))
+    assert len(rows) == 2 and rows[0][4] == Decimal("19.5")
+    assert rows[0][2].tzinfo is not None  # an aware datetime, as the ORM gives it
+    # Built once, run again with other values.
+    assert prepared.rows(programme_id=other.programme_id) == list(_calls(other.programme_id))
+    assert prepared.rows(programme_id=-1) == []
+    assert prepared.exists(programme_id=programme.pk) and not prepared.exists(programme_id=-1)
+
+
+def test_string_values_and_the_row_lock_inside_a_transaction():
+    call = f.make_call()
+    locked = Prepared(lambda slug: Call.objects.select_for_update().filter(slug=slug)
+                      .values_list("pk"), slug=str)
+    with transaction.atomic():
+        assert locked.rows(slug=call.slug) == [(call.pk,)]
+        assert locked.rows(slug="gibt-es-nicht") == []
+
+
+def test_a_value_that_is_no_parameter_or_of_another_type_is_refused():
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(lambda pk: Call.objects.filter(pk=pk), when=timezone.datetime)
+    unused = Prepared(lambda pk: Call.objects.values_list("pk"), pk=int)
+    with pytest.raises(ImproperlyConfigured):
+        unused.rows(pk=1)
+
+
+def test_instance_defers_what_the_row_does_not_hold():
+    call = f.make_call()
+    made = instance(Call, {"id": call.pk, "title": call.title})
+    assert made.pk == call.pk and made.title == call.title
+    assert made.get_deferred_fields() >= {"slug", "closes_at"}
+    assert made.slug == call.slug  # read on access, as with only()
+
+
+def test_the_submit_read_is_the_owners_application_and_nobody_elses(personas):
+    application = f.make_application(personas.call, personas.applicant)
+    mine = selectors.application_to_submit(user=personas.applicant, pk=application.pk)
+    whole = Application.objects.select_related("call__programme__lead_institution").get(
+        pk=application.pk)
+    assert (mine.pk, mine.state, mine.site_id, mine.applicant_id) == (
+        whole.pk, whole.state, whole.site_id, whole.applicant_id)
+    assert mine.call.closes_at == whole.call.closes_at
+    assert mine.call.reference_prefix == whole.call.reference_prefix
+    assert mine.call.programme.lead_institution.name == whole.call.programme.lead_institution.name
+    assert mine.site_funded is True  # the factory's site is funded in the call's year
+    assert selectors.application_to_submit(user=personas.second_applicant,
+                                           pk=application.pk) is None
+    assert selectors.application_to_submit(user=personas.applicant, pk=application.pk + 999) is None
+
+
+def test_inserts_set_keys_stamp_times_and_store_json_like_bulk_create():
+    before = timezone.now()
+    entries = [AuditEntry(actor_label="system", action="test.one", object_type="x",
+                          object_id="1", data={"ä": [1, 2], "b": None}),
+               AuditEntry(actor_label="system", action="test.two", object_type="x",
+                          object_id="2", data={})]
+    insert = PreparedInsert(AuditEntry)
+    assert insert.insert(entries) is entries
+    assert all(entry.pk and not entry._state.adding for entry in entries)
+    assert entries[0].pk < entries[1].pk
+    stored = AuditEntry.objects.get(pk=entries[0].pk)
+    assert stored.data == {"ä": [1, 2], "b": None} and stored.action == "test.one"
+    assert stored.created_at >= before.replace(microsecond=0)
+    # Built per number of rows; one row again.
+    (single,) = insert.insert([AuditEntry(actor_label="x", action="test.three",
+                                          object_type="x", object_id="3")])
+    assert AuditEntry.objects.get(pk=single.pk).action == "test.three"
+    assert insert.insert([]) == []
+
+
+def test_an_update_writes_the_fields_and_stamps_auto_now(personas):
+    application = f.make_application(personas.call, personas.applicant)
+    stamp = application.updated_at
+    update = PreparedUpdate(Application, ["reference", "updated_at"])
+    application.reference = "TEST-2026-0001"
+    assert update.update(application) == 1
+    stored = Application.objects.get(pk=application.pk)
+    assert stored.reference == "TEST-2026-0001" and stored.updated_at > stamp
+    assert stored.first_name == application.first_name  # nothing else written
+    gone = instance(Application, {"id": application.pk + 999, "reference": "X"})
+    assert update.update(gone) == 0
