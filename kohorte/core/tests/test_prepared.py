@@ -111,3 +111,16 @@ def test_an_update_writes_the_fields_and_stamps_auto_now(personas):
     assert stored.first_name == application.first_name  # nothing else written
     gone = instance(Application, {"id": application.pk + 999, "reference": "X"})
     assert update.update(gone) == 0
+
+
+def test_the_form_read_is_the_whole_application_and_call_of_the_owner_only(personas):
+    from django.forms.models import model_to_dict
+
+    application = f.make_application(personas.call, personas.applicant)
+    mine = selectors.application_for_applicant(user=personas.applicant, pk=application.pk)
+    whole = Application.objects.select_related("call").get(pk=application.pk)
+    assert model_to_dict(mine) == model_to_dict(whole) and mine.get_deferred_fields() == set()
+    assert model_to_dict(mine.call) == model_to_dict(whole.call)
+    assert mine.steps_done == whole.steps_done and mine.weekly_hours == whole.weekly_hours
+    assert selectors.application_for_applicant(user=personas.second_applicant,
+                                               pk=application.pk) is None
