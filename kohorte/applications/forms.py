@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kohorte.core.forms import KernForm
+from kohorte.core.forms import KernForm, LongSelect
 from kohorte.programmes.models import Region, Site
 
 from .models import Application, Call
@@ -30,6 +30,7 @@ class SiteChoiceField(forms.ModelChoiceField):
 class EmploymentForm(KernForm):
     site = SiteChoiceField(
         label=_("Your site (Quartier)"), required=False, queryset=Site.objects.none(),
+        widget=LongSelect,
         help_text=_("Choose the Quartier you work in. If it is not in the list, fill in the fields below."),
     )
     site_other = forms.CharField(label=_("Place of work, if not in the list"), max_length=200,
@@ -37,7 +38,7 @@ class EmploymentForm(KernForm):
     organisation_other = forms.CharField(label=_("Employer (Träger), if not in the list"),
                                          max_length=200, required=False)
     region = forms.ModelChoiceField(label=_("Kreis or city of your place of work"), required=False,
-                                    queryset=Region.objects.none(),
+                                    queryset=Region.objects.none(), widget=LongSelect,
                                     help_text=_("Only needed if your site is not in the list."))
     job_title = forms.CharField(label=_("Your role"), max_length=150,
                                 help_text=_("For example: Quartiersmanagerin, Gemeinwesenarbeiter."))

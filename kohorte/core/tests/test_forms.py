@@ -79,3 +79,27 @@ def test_bidirectional_overrides_are_refused_like_control_characters(trojan):
 
 def test_ordinary_german_text_with_line_breaks_passes():
     reject_control_characters("Größe: 19,5 Stunden\r\nÜberschrift\tmit Tab – „Zitat“")
+
+
+def test_a_long_select_writes_what_djangos_select_templates_write():
+    from django import forms
+
+    from kohorte.core.forms import LongSelect
+
+    choices = [("", "---------"), ("a", "Ä & <b>"), ("Gruppe \"1\"", [("1", "eins"), ("2", "zwei")]),
+               (3, "drei")]
+
+    class Form(forms.Form):
+        plain = forms.ChoiceField(choices=choices, widget=forms.Select(
+            attrs={"class": "x", "required": True, "disabled": False, "data-q": 'a"b'}))
+        fast = forms.ChoiceField(choices=choices, widget=LongSelect(
+            attrs={"class": "x", "required": True, "disabled": False, "data-q": 'a"b'}))
+
+    for data in (None, {"plain": "2", "fast": "2"}, {"plain": "<x>", "fast": "<x>"}):
+        form = Form(data)
+        if data:
+            form.is_valid()
+        plain = str(form["plain"]).replace('name="plain"', 'name="fast"').replace(
+            "id_plain", "id_fast")
+        assert str(form["fast"]) == plain
+    assert "&lt;b&gt;" in str(Form()["fast"]) and 'selected>zwei' in str(Form({"fast": "2"})["fast"])
