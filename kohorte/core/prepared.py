@@ -58,14 +58,19 @@ class Prepared:
             if not positions[name]:
                 raise ImproperlyConfigured(
                     f"Prepared: {name} is not a parameter of the query ({sql}).")
-        return compiler, sql, params, positions
+        # The converters (dates, decimals, JSON) per column, as results_iter finds them.
+        columns = [column[0] for column in compiler.select[:compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ImproperlyConfigured("Prepared: composite fields are not supported.")
+        converters = compiler.get_converters(columns)
+        return compiler, sql, params, positions, converters
 
     def rows(self, using="default", **values) -> list[tuple]:
         connection = connections[using]
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(connection)
-        compiler, sql, params, positions = compiled
+        compiler, sql, params, positions, converters = compiled
         params = list(params)
         for name, indexes in positions.items():
             value = values[name]
@@ -74,7 +79,9 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return [tuple(row) for row in compiler.results_iter(results=[rows])]
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [tuple(row) for row in rows]
 
     def exists(self, using="default", **values) -> bool:
         return bool(self.rows(using, **values))
