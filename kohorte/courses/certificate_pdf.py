@@ -291,15 +291,16 @@ def _inner(box):
 
 
 def _replaced(box, replacements: dict, ancestors: set):
-    """``box`` with the boxes in ``replacements`` (by id) swapped, copying only the boxes
-    on the way to them: the shared layout itself is never changed."""
+    """``box`` with the boxes in ``replacements`` (by id) swapped (a replacement None
+    leaves the box out), copying only the boxes on the way to them: the shared layout
+    itself is never changed (positions are laid out already: the others stay put)."""
     if id(box) in replacements:
         return replacements[id(box)]
     if id(box) not in ancestors:
         return box
     inner = _inner(box)
-    new = inner.copy_with_children([_replaced(child, replacements, ancestors)
-                                    for child in inner.children])
+    children = (_replaced(child, replacements, ancestors) for child in inner.children)
+    new = inner.copy_with_children([child for child in children if child is not None])
     if isinstance(box, AbsolutePlaceholder):
         placeholder = AbsolutePlaceholder(new)
         placeholder.set_laid_out_box(new)
@@ -321,21 +322,6 @@ def _ancestors(root, targets: set) -> set:
 
     walk(root, [])
     return found
-
-
-def _without(box, targets: set, ancestors: set):
-    """``box`` without the boxes in ``targets`` (by id), copying only the boxes on the
-    way to them (positions are already laid out: the others stay where they are)."""
-    if id(box) not in ancestors:
-        return box
-    inner = _inner(box)
-    new = inner.copy_with_children([_without(child, targets, ancestors)
-                                    for child in inner.children if id(child) not in targets])
-    if isinstance(box, AbsolutePlaceholder):
-        placeholder = AbsolutePlaceholder(new)
-        placeholder.set_laid_out_box(new)
-        return placeholder
-    return new
 
 
 class _SharedDrawing:
@@ -496,8 +482,8 @@ class CertificateRenderer:
                 else:
                     targets = {id(box) for box in slots.values()}
                     ancestors = _ancestors(page_box, targets)
-                    drawing = {"page_box": _without(page_box, targets, ancestors),
-                               "drawings": {}}
+                    without_slots = _replaced(page_box, dict.fromkeys(targets), ancestors)
+                    drawing = {"page_box": without_slots, "drawings": {}}
                     self._shared[key] = (rendering, page_box, slots, ancestors, drawing)
             if len(self._shared) > 4:  # a renderer is meant for one cohort
                 self._shared.pop(next(iter(self._shared)))

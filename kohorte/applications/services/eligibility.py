@@ -14,20 +14,27 @@ from ..models import Application, Document, Eligibility
 UNREAD = object()
 
 
-def _facts(application: Application, today, has_release=None, site_funded=None):
+def site_funded(application: Application) -> bool:
+    """Whether the chosen site is funded by the call's programme in the call's year
+    (the submit's read asks the same in one query: selectors.application_to_submit)."""
+    call = application.call
+    return bool(application.site_id) and SiteFunding.objects.filter(
+        site_id=application.site_id, programme_id=call.programme_id,
+        year=call.funding_year).exists()
+
+
+def _facts(application: Application, today, has_release=None, funded=None):
     call = application.call
     if has_release is None:
         has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
-    if site_funded is None:
-        site_funded = bool(application.site_id) and SiteFunding.objects.filter(
-            site_id=application.site_id, programme_id=call.programme_id,
-            year=call.funding_year).exists()
+    if funded is None:
+        funded = site_funded(application)
     return rules.Facts(
         paid_staff=application.employment_kind == Application.EmploymentKind.PAID,
         weekly_hours=application.weekly_hours,
         min_weekly_hours=call.min_weekly_hours,
         commits_to_all_modules=application.commits_to_all_modules,
-        site_funded=site_funded,
+        site_funded=funded,
         release_present=has_release,
         release_due=call.release_due_date,
         today=today,

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from kohorte.core.audit import audit_entry, audit_record, audit_record_all
 from kohorte.core.prepared import Prepared, PreparedUpdate
 from kohorte.notifications.services import mail_enqueue
-from kohorte.programmes.models import Programme, SiteFunding
+from kohorte.programmes.models import Programme
 
 from ..models import Application, Call, Document
+from . import eligibility
 
 # The steps of the form, in order; each names the fields it fills.
 STEPS = {
@@ -95,9 +96,7 @@ def application_save_step(*, application: Application, step: str, data: dict, ac
         fields.append("steps_done")
     application.save(update_fields=[*fields, "updated_at"])
     if application.state == Application.State.SUBMITTED:
-        from .eligibility import eligibility_assess
-
-        eligibility_assess(application=application, now=now)
+        eligibility.eligibility_assess(application=application, now=now)
         if changed:
             # Only the field names: the audit log must not copy the answers.
             audit_record(actor=actor, action="application.edit", obj=application,
@@ -203,13 +202,6 @@ _LOCKED_READ = Prepared(
     pk=int)
 
 
-def _site_funded(application: Application) -> bool:
-    call = application.call
-    return bool(application.site_id) and SiteFunding.objects.filter(
-        site_id=application.site_id, programme_id=call.programme_id,
-        year=call.funding_year).exists()
-
-
 def application_submit(*, application: Application, actor, now=None,
                        site_funded: bool | None = None) -> Application:
     """Submit the application; judged by the time the request reaches the server.
@@ -236,11 +228,11 @@ def application_submit(*, application: Application, actor, now=None,
             .get(pk=application.call.programme_id))
     site_id = application.site_id
     if site_funded is None:
-        site_funded = _site_funded(application)
+        site_funded = eligibility.site_funded(application)
     with transaction.atomic():
         _read_under_lock(application)
         if application.site_id != site_id:
-            site_funded = _site_funded(application)
+            site_funded = eligibility.site_funded(application)
         if application.state == Application.State.SUBMITTED:
             return application
         ensure_editable(application, now=now)
@@ -262,13 +254,13 @@ def application_submit(*, application: Application, actor, now=None,
                 # A submitter to another call with the same prefix took this number meanwhile.
                 if attempt == 5:
                     raise
-        from .eligibility import eligibility_assess
 
         # The pre-check is first computed here: a draft has none (check=None). Its
         # audit entry and the submit's go into one insert.
         entries = []
-        eligibility_assess(application=application, now=now, has_release=has_release,
-                           site_funded=site_funded, check=None, audit_entries=entries)
+        eligibility.eligibility_assess(application=application, now=now,
+                                       has_release=has_release, site_funded=site_funded,
+                                       check=None, audit_entries=entries)
         entries.append(audit_entry(actor=actor, action="application.submit", obj=application,
                                    data={"from": "draft", "to": "submitted"}))
         audit_record_all(entries)
