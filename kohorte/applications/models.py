@@ -69,7 +69,6 @@ class Call(models.Model):
     )
     release_template_name = models.CharField(max_length=200, blank=True)
     reference_prefix = models.CharField(_("reference prefix"), max_length=10, default="APP")
-    next_number = models.PositiveIntegerField(default=1, editable=False)
     waiting_list_closes_on = models.DateField(
         _("waiting list closes on"), null=True, blank=True,
         help_text=_("Deletion of waiting-list applications is counted from this day."),
@@ -126,6 +125,27 @@ class CallModule(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.title}"
+
+
+class ReferenceCounter(models.Model):
+    """The next number of the references with one prefix and year (``GWA-2026-0042``).
+
+    Calls that share a prefix and a year (the default prefix, two calls in one year)
+    share the counter, so a reference is unique by how it is made; the unique index on
+    ``Application.reference`` still guards it. The counter counts up in the submit's
+    transaction: a number is only used by a submit that commits, so there are no gaps.
+    """
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    next_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"],
+                                               name="reference_counter_prefix_year")]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.next_number}"
 
 
 class Application(models.Model):

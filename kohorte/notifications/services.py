@@ -27,14 +27,16 @@ _INSERT = PreparedInsert(OutboxMail)
 
 
 def mail_enqueue(*, to, template, context, about=None, language="de", idempotency_key=None,
-                 erase_after_delivery=False):
+                 erase_after_delivery=False, key_is_new=False):
     """Render ``notifications/mail/<template>.txt`` and write it to the outbox.
 
     Call it inside the transaction of the state change it reports. The first line of
     the rendered template is the subject. The same ``idempotency_key`` never writes
-    a second mail.
+    a second mail: a mail with that key already written returns None. A caller whose
+    own lock rules such a mail out (the submit, under the draft's row lock) passes
+    ``key_is_new=True`` and saves the look-up; the unique index still refuses a second.
     """
-    if idempotency_key and _MAIL_WRITTEN.exists(key=idempotency_key):
+    if idempotency_key and not key_is_new and _MAIL_WRITTEN.exists(key=idempotency_key):
         return None
     with translation.override(language):
         rendered = render_to_string(

@@ -5,7 +5,7 @@ import copy
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from kohorte.core.prepared import Prepared, PreparedUpdate
 from kohorte.notifications.services import mail_enqueue
 from kohorte.programmes.models import Programme
 
-from ..models import Application, Call, Document
+from ..models import Application, Call, Document, ReferenceCounter
 from . import eligibility
 
 # The steps of the form, in order; each names the fields it fills.
@@ -125,48 +125,58 @@ def missing_steps(application: Application, *, has_release=None) -> list[str]:
     return [step for step in STEPS if not complete[step]]
 
 
-# Counts a call's counter up and returns the new value in one statement (PostgreSQL
-# and SQLite 3.35+ return rows from an UPDATE; Django 5.2's update() cannot).
-TAKE_NUMBER_SQL = ('UPDATE "applications_call" SET "next_number" = "next_number" + 1 '
-                   'WHERE "id" = %s RETURNING "next_number"')
+# Counts the counter of a prefix and year up and returns the new value in one
+# statement, creating it at the first submit of that year (an upsert; PostgreSQL and
+# SQLite 3.35+ return rows from it, Django 5.2's update() cannot).
+TAKE_NUMBER_SQL = (
+    'INSERT INTO "applications_referencecounter" ("prefix", "year", "next_number") '
+    'VALUES (%s, %s, 2) ON CONFLICT ("prefix", "year") DO UPDATE '
+    'SET "next_number" = "applications_referencecounter"."next_number" + 1')
+TAKE_NUMBER_RETURNING_SQL = TAKE_NUMBER_SQL + ' RETURNING "next_number"'
 
 
-def _take_number(call: Call) -> int:
-    """Count the call's counter up; the number taken.
+def _take_number(prefix: str, year: int) -> int:
+    """Count the counter of the prefix and year up; the number taken.
 
-    The row update serialises concurrent submitters on the call's counter.
+    The counter's row stays locked until the transaction ends: concurrent submitters
+    with the same prefix queue on it, so the submit takes its number last.
     """
-    if not connection.features.can_return_columns_from_insert:  # no RETURNING
-        Call.objects.filter(pk=call.pk).update(next_number=F("next_number") + 1)
-        return Call.objects.values_list("next_number", flat=True).get(pk=call.pk) - 1
     with connection.cursor() as cursor:
-        cursor.execute(TAKE_NUMBER_SQL, [call.pk])
-        return cursor.fetchone()[0] - 1
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(TAKE_NUMBER_RETURNING_SQL, [prefix, year])
+            return cursor.fetchone()[0] - 1
+        cursor.execute(TAKE_NUMBER_SQL, [prefix, year])  # SQLite before 3.35
+    return ReferenceCounter.objects.values_list("next_number", flat=True).get(
+        prefix=prefix, year=year) - 1
+
+
+def _reference_parts(call: Call) -> tuple[str, int]:
+    return call.reference_prefix, timezone.localtime(call.closes_at).year
 
 
 def _next_reference(call: Call) -> str:
-    """The call's next free number.
+    prefix, year = _reference_parts(call)
+    return f"{prefix}-{year}-{_take_number(prefix, year):04d}"
 
-    References are unique across calls, and calls may share a prefix and a year (the
-    default prefix, or two calls in one year): numbers another call took are skipped.
+
+@transaction.atomic
+def _counter_past_taken(call: Call) -> None:
+    """Move the counter past every reference of its prefix and year already given.
+
+    Only needed when a reference was written other than by the counter (by hand in
+    the database, or from before the counters): the submit then met the unique index.
     """
-    year = timezone.localtime(call.closes_at).year
-    while True:
-        reference = f"{call.reference_prefix}-{year}-{_take_number(call):04d}"
-        if not _REFERENCE_TAKEN.exists(reference=reference):
-            return reference
-
-
-# The submit's reads are built once per process (core.prepared: building a query costs
-# the ORM more than running it): whether a reference is taken, whether the employer's
-# release is uploaded, and the answers and deadline under the row lock.
-_REFERENCE_TAKEN = Prepared(
-    lambda reference: Application.objects.filter(reference=reference).values_list("pk")[:1],
-    reference=str)
-_HAS_RELEASE = Prepared(
-    lambda pk: Document.objects.filter(application_id=pk, kind=Document.Kind.EMPLOYER_RELEASE)
-    .values_list("pk")[:1],
-    pk=int)
+    prefix, year = _reference_parts(call)
+    numbers = [int(reference.rpartition("-")[2]) for reference in
+               Application.objects.filter(reference__startswith=f"{prefix}-{year}-")
+               .values_list("reference", flat=True)
+               if reference.rpartition("-")[2].isdigit()]
+    following = max(numbers, default=0) + 1
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year, defaults={"next_number": following})
+    if counter.next_number < following:
+        counter.next_number = following
+        counter.save(update_fields=["next_number"])
 
 
 # What the submit reads of the application: the completeness check, the pre-check,
@@ -182,8 +192,9 @@ SUBMIT_FIELDS = [
 DEADLINE_FIELDS = ["state", "opens_at", "closes_at"]
 
 
-def _read_under_lock(application: Application):
-    """Lock the row and bring the caller's copy up to date with what the submit reads.
+def _read_under_lock(application: Application) -> bool:
+    """Lock the row and bring the caller's copy up to date with what the submit reads;
+    whether the employer's release is uploaded.
 
     One narrow query instead of the whole row with its call: the columns are most of
     a query's cost. The call's other settings are taken as the caller read them.
@@ -191,14 +202,21 @@ def _read_under_lock(application: Application):
     (row,) = _LOCKED_READ.rows(pk=application.pk)
     for name, value in zip(SUBMIT_FIELDS, row[:len(SUBMIT_FIELDS)], strict=True):
         setattr(application, name, value)
-    for name, value in zip(DEADLINE_FIELDS, row[len(SUBMIT_FIELDS):], strict=True):
+    for name, value in zip(DEADLINE_FIELDS, row[len(SUBMIT_FIELDS):-1], strict=True):
         setattr(application.call, name, value)
+    return row[-1]
 
 
 _SUBMITTED = PreparedUpdate(Application, ["reference", "state", "submitted_at", "updated_at"])
+# The submit's read is built once per process (core.prepared: building a query costs
+# the ORM more than running it): the answers, the deadline and whether the employer's
+# release is uploaded, in one query under the row lock.
 _LOCKED_READ = Prepared(
     lambda pk: Application.objects.select_for_update(of=("self",)).filter(pk=pk)
-    .values_list(*SUBMIT_FIELDS, *(f"call__{name}" for name in DEADLINE_FIELDS)),
+    .annotate(has_release=Exists(Document.objects.filter(
+        application_id=OuterRef("pk"), kind=Document.Kind.EMPLOYER_RELEASE)))
+    .values_list(*SUBMIT_FIELDS, *(f"call__{name}" for name in DEADLINE_FIELDS),
+                 "has_release"),
     pk=int)
 
 
@@ -229,45 +247,55 @@ def application_submit(*, application: Application, actor, now=None,
     site_id = application.site_id
     if site_funded is None:
         site_funded = eligibility.site_funded(application)
-    with transaction.atomic():
-        _read_under_lock(application)
-        if application.site_id != site_id:
-            site_funded = eligibility.site_funded(application)
-        if application.state == Application.State.SUBMITTED:
-            return application
-        ensure_editable(application, now=now)
-        # Asked once: the completeness check, the pre-check and the e-mail all need it.
-        has_release = _HAS_RELEASE.exists(pk=application.pk)
-        missing = missing_steps(application, has_release=has_release)
-        if missing:
-            raise ValidationError(_("Some answers are still missing."), code="incomplete",
-                                  params={"steps": missing})
-        application.state = Application.State.SUBMITTED
-        application.submitted_at = now
-        for attempt in range(1, 6):
-            application.reference = _next_reference(application.call)
-            try:
-                with transaction.atomic():
-                    _SUBMITTED.update(application)
-                break
-            except IntegrityError:
-                # A submitter to another call with the same prefix took this number meanwhile.
-                if attempt == 5:
-                    raise
+    try:
+        return _submit(application, actor=actor, now=now, site_id=site_id,
+                       site_funded=site_funded)
+    except IntegrityError:
+        # The reference was given already (written other than by the counter): the
+        # transaction is undone; move the counter past it and submit once more.
+        if application.reference is None or not Application.objects.filter(
+                reference=application.reference).exclude(pk=application.pk).exists():
+            raise
+        _counter_past_taken(application.call)
+        return _submit(application, actor=actor, now=now, site_id=site_id,
+                       site_funded=site_funded)
 
-        # The pre-check is first computed here: a draft has none (check=None). Its
-        # audit entry and the submit's go into one insert.
-        entries = []
-        eligibility.eligibility_assess(application=application, now=now,
-                                       has_release=has_release, site_funded=site_funded,
-                                       check=None, audit_entries=entries)
-        entries.append(audit_entry(actor=actor, action="application.submit", obj=application,
-                                   data={"from": "draft", "to": "submitted"}))
-        audit_record_all(entries)
-        mail_enqueue(to=application.email, template="application_submitted",
-                     context={"application": application, "call": application.call,
-                              "has_release": has_release},
-                     about=application, idempotency_key=f"application-submitted-{application.pk}")
+
+@transaction.atomic
+def _submit(application, *, actor, now, site_id, site_funded):
+    has_release = _read_under_lock(application)
+    if application.site_id != site_id:
+        site_funded = eligibility.site_funded(application)
+    if application.state == Application.State.SUBMITTED:
+        return application
+    ensure_editable(application, now=now)
+    missing = missing_steps(application, has_release=has_release)
+    if missing:
+        raise ValidationError(_("Some answers are still missing."), code="incomplete",
+                              params={"steps": missing})
+    application.state = Application.State.SUBMITTED
+    application.submitted_at = now
+    # The pre-check is first computed here: a draft has none (check=None). Its audit
+    # entry and the submit's go into one insert.
+    entries = []
+    eligibility.eligibility_assess(application=application, now=now, has_release=has_release,
+                                   site_funded=site_funded, check=None, audit_entries=entries)
+    # The number is taken last: from here to the commit, other submitters with the
+    # same prefix wait for the counter's row (on SQLite all writers wait anyway).
+    application.reference = _next_reference(application.call)
+    _SUBMITTED.update(application)
+    for entry in entries:  # made before the application had its reference
+        entry.object_repr = str(application)[:200]
+    entries.append(audit_entry(actor=actor, action="application.submit", obj=application,
+                               data={"from": "draft", "to": "submitted"}))
+    audit_record_all(entries)
+    # Under the row lock a draft has no confirmation yet: the outbox's unique key
+    # refuses a second one, no look-up needed.
+    mail_enqueue(to=application.email, template="application_submitted",
+                 context={"application": application, "call": application.call,
+                          "has_release": has_release},
+                 about=application, idempotency_key=f"application-submitted-{application.pk}",
+                 key_is_new=True)
     return application
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kohorte.applications import services
-from kohorte.applications.models import Application, Call, Document
+from kohorte.applications.models import Application, Document
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests import factories as f
 from kohorte.notifications.models import OutboxMail
@@ -81,14 +81,14 @@ def test_a_submission_at_23_59_59_reaches_the_submitted_page(call, personas, tim
 def test_a_submission_one_second_late_is_refused_with_409_and_a_message(call, personas,
                                                                            time_machine):
     application = _complete(call, personas.applicant)
-    number_before = Call.objects.get(pk=call.pk).next_number
+    number_before = f.next_reference_number(call)
     time_machine.move_to(FIRST_LATE_SECOND, tick=False)
     response = _submit(english_client(personas.applicant), application)
     assert response.status_code == 409
     assert "The deadline has passed (02.11.2026 23:59)" in response.content.decode()
     application.refresh_from_db()
     assert application.state == Application.State.DRAFT and application.reference is None
-    assert Call.objects.get(pk=call.pk).next_number == number_before
+    assert f.next_reference_number(call) == number_before
     assert not OutboxMail.objects.filter(template="application_submitted").exists()
     assert not AuditEntry.objects.filter(action="application.submit").exists()
 

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kohorte.accounts.models import Role, User
 from kohorte.applications import services
-from kohorte.applications.models import Application, Call, CallModule, Document
+from kohorte.applications.models import Application, Call, CallModule, Document, ReferenceCounter
 from kohorte.programmes.models import (
     Funder,
     Institution,
@@ -147,6 +147,13 @@ def make_application(call, applicant=None, *, site=None, submit=False, release=T
         services.application_submit(application=application, actor=applicant, now=now)
     application.refresh_from_db()
     return application
+
+
+def next_reference_number(call) -> int:
+    """The number the next submit to ``call`` gets (counted per prefix and year)."""
+    counter = ReferenceCounter.objects.filter(
+        prefix=call.reference_prefix, year=timezone.localtime(call.closes_at).year).first()
+    return counter.next_number if counter else 1
 
 
 def aware(y, m, d, hh=0, mm=0, ss=0) -> datetime:

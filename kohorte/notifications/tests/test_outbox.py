@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from kohorte.applications import services
-from kohorte.applications.models import Application, Call
+from kohorte.applications.models import Application
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests import factories as f
 from kohorte.notifications.models import OutboxMail
@@ -83,7 +83,7 @@ def test_a_rolled_back_submission_leaves_neither_the_change_nor_the_mail(persona
     assert application.state == Application.State.DRAFT and application.reference is None
     assert not OutboxMail.objects.exists()
     assert not AuditEntry.objects.filter(action="application.submit").exists()
-    assert Call.objects.get(pk=personas.call.pk).next_number == 1
+    assert f.next_reference_number(personas.call) == 1
 
 
 def test_a_failure_while_writing_the_mail_undoes_the_submission(personas, monkeypatch):
