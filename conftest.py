@@ -1,8 +1,22 @@
-"""Shared test set-up: private file storage in a temporary folder, and the personas."""
+"""Shared test set-up: Hypothesis profiles, private file storage in a temporary folder,
+and the personas."""
 
+import os
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# HYPOTHESIS_PROFILE=ci (set by .ci/run) keeps CI fast and reproducible; the default
+# "dev" profile runs more examples. Registered here so that every property test of
+# the suite, run alone or together, gets the same profile.
+hypothesis_settings.register_profile(
+    "ci", max_examples=50, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "dev", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
