@@ -60,6 +60,12 @@ class Programme(models.Model):
     period_start = models.DateField(_("funding period start"), null=True, blank=True)
     period_end = models.DateField(_("funding period end"), null=True, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # Statistical confidentiality (docs/reporting.md): a count of 1 or 2 in a Kreis can
+    # point to a person. Below 3 a withheld count could be worked out again.
+    min_cell = models.PositiveSmallIntegerField(
+        _("smallest count shown in aggregates"), default=3, validators=[MinValueValidator(3)],
+        help_text=_("Counts from 1 up to one less than this are withheld from everyone who "
+                    "may not see the applications themselves, such as the funder."))
     is_sample = models.BooleanField(_("sample data"), default=False)
 
     class Meta:
@@ -67,6 +73,7 @@ class Programme(models.Model):
         verbose_name_plural = _("programmes")
         constraints = [
             models.CheckConstraint(condition=Q(budget__gte=0), name="programme_budget_nonnegative"),
+            models.CheckConstraint(condition=Q(min_cell__gte=3), name="programme_min_cell_at_least_3"),
         ]
 
     def __str__(self):

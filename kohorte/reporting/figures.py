@@ -6,11 +6,18 @@ Anything about people's answers, attendance or results follows the n ≥ 5 rule
 (``MIN_GROUP``, DOMAIN §3): a cohort's average attendance rests on at least five people,
 an effect size on at least five pairs, or it is not shown (``suppressed``).
 
+For whoever may not see the applications themselves (the funder), the counts by tier,
+Regierungsbezirk and Kreis go through ``protect_applications``: small counts and their
+complements are withheld (``None``), see ``disclosure``. The funnel's counts are the
+call's totals per stage and stay.
+
 Everything returned is plain JSON (strings for decimals), because the proof of use
 freezes it into its snapshot as it is.
 """
 
+import copy
 import math
+from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,9 +28,10 @@ from kohorte.courses.models import Certificate, Cohort, Participant
 from kohorte.courses.selectors.attendance import attendance_rates
 from kohorte.evaluation.models import Instrument, Response
 from kohorte.evaluation.selectors import MIN_GROUP, competence_report
+from kohorte.programmes.models import Region
 from kohorte.selection.models import Offer
 
-from . import selectors
+from . import disclosure, selectors
 
 FUNNEL = ("submitted", "eligible", "selected", "accepted", "participants", "completed",
           "certificates")
@@ -47,7 +55,7 @@ def programme_calls(*, programme):
             .order_by("-closes_at", "-pk"))
 
 
-def _applications(call) -> dict:
+def applications_of(call) -> dict:
     """By tier, Regierungsbezirk and Kreis; from the anonymous snapshot once applications
     have been deleted (the snapshot has no tier per Regierungsbezirk)."""
     live = selectors.call_figures(call=call)
@@ -55,13 +63,16 @@ def _applications(call) -> dict:
     if snapshot and snapshot.data.get("submitted", 0) > live["total"]:
         data = snapshot.data
         tiers = {t: int(data.get("by_tier", {}).get(t, 0)) for t in TIERS}
+        # The snapshot names a Kreis as Region.__str__ does, without its Regierungsbezirk.
+        districts = {str(region): region.district for region in Region.objects.all()}
         return {
             "source": "snapshot", "total": int(data.get("submitted", 0)), "tiers": tiers,
             "districts": [{"name": "" if name == "unknown" else name, "counts": None,
                            "total": int(n)}
                           for name, n in sorted(data.get("by_district", {}).items())],
-            "regions": [{"district": "", "name": "" if name == "unknown" else name,
-                         "n": int(n)} for name, n in sorted(data.get("by_region", {}).items())],
+            "regions": [{"district": districts.get(name, ""),
+                         "name": "" if name == "unknown" else name, "n": int(n)}
+                        for name, n in sorted(data.get("by_region", {}).items())],
         }
     return {
         "source": "live", "total": live["total"],
@@ -70,6 +81,32 @@ def _applications(call) -> dict:
                        "total": d["total"]} for d in live["districts"]],
         "regions": live["regions"],
     }
+
+
+def protect_applications(applications: dict, *, min_cell: int) -> dict:
+    """``applications_of`` as shown to whoever may not see the applications: the counts
+    by Regierungsbezirk and tier (a table with its row and column totals) and by Kreis
+    (a group per Regierungsbezirk, whose total is shown) with their small counts and
+    complements withheld as None. A Kreis that cannot be hidden from its Regierungsbezirk's
+    total (the only one listed there) loses its name instead. Totals stay."""
+    applications = copy.deepcopy(applications)
+    districts = applications["districts"]
+    if districts and all(d["counts"] is not None for d in districts):
+        rows = [[d["counts"][tier] for tier in TIERS] for d in districts]
+        for r, c in disclosure.protect_table(rows, min_cell=min_cell):
+            districts[r]["counts"][TIERS[c]] = None
+    groups = defaultdict(list)
+    for region in applications["regions"]:
+        groups[region["district"]].append(region)
+    for regions in groups.values():
+        # Only Kreise with applications are listed: each listed one is at least 1.
+        group = disclosure.protect_group([r["n"] for r in regions], min_cell=min_cell, floor=1)
+        for index in group.cells:
+            regions[index]["n"] = None
+            if not group.safe:
+                regions[index]["name"] = None
+    applications["min_cell"] = min_cell
+    return applications
 
 
 def _attendance(cohort, now) -> dict:
@@ -134,9 +171,10 @@ def _course(cohort, now) -> dict:
     }
 
 
-def call_summary(call, *, now=None) -> dict:
-    """One call through all its stages, as counts (and n ≥ 5 aggregates)."""
-    applications = _applications(call)
+def call_summary(call, *, now=None, min_cell=None) -> dict:
+    """One call through all its stages, as counts (and n ≥ 5 aggregates); with
+    ``min_cell``, the counts by tier and region protected (``protect_applications``)."""
+    applications = applications_of(call)
     eligible = applications["tiers"].get(Eligibility.Tier.TIER_1, 0) + applications["tiers"].get(
         Eligibility.Tier.TIER_2, 0)
     selected = (Offer.objects.filter(call=call).values("application").distinct().count())
@@ -152,17 +190,19 @@ def call_summary(call, *, now=None) -> dict:
         "completed": course["completed"] if course else 0,
         "certificates": course["certificates"] if course else 0,
     }
+    if min_cell is not None:
+        applications = protect_applications(applications, min_cell=min_cell)
     return {"call": call.title, "call_id": call.pk, "places": call.places,
             "applications": applications, "funnel": funnel, "course": course}
 
 
-def figures_for_range(*, programme, start: date, end: date, now=None) -> dict:
+def figures_for_range(*, programme, start: date, end: date, now=None, min_cell=None) -> dict:
     """Every call of the range with its figures, and the totals over them."""
-    calls = [call_summary(call, now=now)
+    calls = [call_summary(call, now=now, min_cell=min_cell)
              for call in calls_in_range(programme=programme, start=start, end=end)]
     totals = {stage: sum(c["funnel"][stage] for c in calls) for stage in FUNNEL}
     totals["places"] = sum(c["places"] for c in calls)
-    return {"calls": calls, "totals": totals, "min_group": MIN_GROUP}
+    return {"calls": calls, "totals": totals, "min_group": MIN_GROUP, "min_cell": min_cell}
 
 
 def budget_burndown(*, period, today: date) -> dict:

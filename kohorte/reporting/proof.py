@@ -7,6 +7,11 @@ Belegliste (every approved booking of the range, reversals marked). The page, th
 and the XLSX are all rendered from this snapshot: a draft from a fresh one, a submitted
 proof from the frozen one. Amounts are decimal strings ("1234.56"), never floats.
 
+The proof goes to the funder, so its counts by tier and Regierungsbezirk are protected
+(``figures.protect_applications``, the programme's ``min_cell``) for everyone who reads
+it, the coordinators included: they see what they submit. Snapshots of format 1 (before
+the protection) keep their exact counts: they are frozen.
+
 The hash is SHA-256 over the canonical JSON (keys sorted, no spaces, UTF-8): anyone can
 recompute it from the stored snapshot.
 """
@@ -26,7 +31,7 @@ from kohorte.budget.models import Booking, PlanLine
 from .figures import figures_for_range
 from .proof_templates import covered_range, proof_template
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 ZERO = Decimal("0.00")
 
 
@@ -178,7 +183,7 @@ def proof_snapshot(*, proof, now=None) -> dict:
     }
     if template.has("report") and template.report_figures:
         snapshot["figures"] = figures_for_range(programme=programme, start=start, end=end,
-                                                now=now)
+                                                now=now, min_cell=programme.min_cell)
     if template.has("financial") or template.has("invoice"):
         snapshot["financial"] = financial_statement(period=period, start=start, end=end,
                                                     interim=proof.kind == "interim")

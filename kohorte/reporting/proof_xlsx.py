@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kohorte.applications.models import Eligibility
 
@@ -22,6 +23,11 @@ from .templatetags.reporting_format import STAGES, state_words
 EURO = '#,##0.00 "€";-#,##0.00 "€"'
 PERCENT = '0.0" %"'
 DATE = "DD.MM.YYYY"
+# The mark of a withheld count and its note, as on the page (reporting/_withheld_note.html).
+WITHHELD = "*"
+WITHHELD_NOTE = gettext_noop("* Withheld for statistical confidentiality: fewer than %(n)s, or a "
+                             "count from which such a small number could be worked out with "
+                             "the totals.")
 
 
 def _money(value):
@@ -80,9 +86,15 @@ def _report_sheet(book, doc):
                                  _("Total")])
             row += 1
             for district in call["applications"]["districts"]:
-                counts = district["counts"] or {}
-                _put(sheet, row, [district["name"] or str(_("not stated")),
-                                  *[counts.get(value) for value, _l in tiers], district["total"]])
+                counts = district["counts"]
+                cells = ([None] * len(tiers) if counts is None else
+                         [WITHHELD if counts[value] is None else counts[value]
+                          for value, _l in tiers])
+                _put(sheet, row, [district["name"] or str(_("not stated")), *cells,
+                                  district["total"]])
+                row += 1
+            if call["applications"].get("min_cell"):
+                _put(sheet, row, [str(_(WITHHELD_NOTE) % {"n": call["applications"]["min_cell"]})])
                 row += 1
             course = call.get("course")
             if course:

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from kohorte.applications.models import Application, Call, Eligibility
 from kohorte.applications.selectors_staff import effective_tier
-from kohorte.core.access import programmes_where
+from kohorte.core.access import can, programmes_where
 
 SUBMITTED = Q(applications__state=Application.State.SUBMITTED)
 
@@ -35,6 +35,13 @@ def calls_for_backoffice(*, user):
         )
         .order_by("programme__name", "-closes_at")
     )
+
+
+def cell_threshold(*, user, programme) -> int | None:
+    """The threshold below which ``user`` sees the programme's counts withheld: none
+    (exact counts) for whoever may list the applications anyway, the programme's
+    ``min_cell`` for everyone else, the funder above all (docs/reporting.md)."""
+    return None if can(user, programme, "application", "list") else programme.min_cell
 
 
 def call_figures(*, call) -> dict:

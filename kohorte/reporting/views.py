@@ -3,11 +3,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kohorte.applications.models import Call
+from kohorte.applications.models import Call, Eligibility
 from kohorte.core.access import can, matrix, programmes_where, require, staff_required
 from kohorte.core.extensions import links
 
-from . import selectors
+from . import figures, selectors
 
 # What the start page offers per programme, if the matrix allows it.
 PROGRAMME_LINKS = [("application", "list"), ("aggregates", "view"), ("audit", "view"),
@@ -62,10 +62,15 @@ def home(request):
 @staff_required
 @require_GET
 def call_figures(request, pk):
-    """The funder's view of a call: counts by Regierungsbezirk, Kreis and tier."""
+    """A call's counts by Regierungsbezirk, Kreis and tier: exact for the coordinators,
+    small counts withheld for everyone else (the funder, reviewers, …)."""
     call = Call.objects.select_related("programme").filter(pk=pk).first()
     if call is None:
         raise Http404
     require(request.user, call.programme, "aggregates", "view")
-    return render(request, "reporting/call_figures.html",
-                  {"call": call, "figures": selectors.call_figures(call=call)})
+    applications = figures.applications_of(call)
+    min_cell = selectors.cell_threshold(user=request.user, programme=call.programme)
+    if min_cell is not None:
+        applications = figures.protect_applications(applications, min_cell=min_cell)
+    return render(request, "reporting/call_figures.html", {
+        "call": call, "figures": applications, "tiers": Eligibility.Tier.choices})

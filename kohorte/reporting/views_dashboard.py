@@ -1,5 +1,6 @@
 """The funder's dashboard of a programme: counts only, and the n ≥ 5 rule for anything
-about people's attendance or answers. No page here shows a person."""
+about people's attendance or answers. No page here shows a person. Small counts by tier
+and region are withheld for everyone but the coordinators (``selectors.cell_threshold``)."""
 
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from kohorte.budget.models import FundingPeriod
 from kohorte.core.access import abilities, require, staff_required
 from kohorte.programmes.models import Programme
 
-from . import charts, figures
+from . import charts, figures, selectors
 from .forms import DashboardFilterForm
 from .templatetags.reporting_format import STAGES
 
@@ -21,25 +22,32 @@ STAGES_SHOWN = ("submitted", "eligible", "selected", "accepted", "completed")
 def _call_charts(index, summary):
     funnel = charts.stacked_bars(
         chart_id=f"trichter-{index}",
-        rows=[(str(STAGES[s]), [summary["funnel"][s]]) for s in STAGES_SHOWN],
+        rows=[(str(STAGES[s]), [summary["funnel"][s]], None) for s in STAGES_SHOWN],
         series=[_("People")])
     applications = summary["applications"]
     tiers = Eligibility.Tier.choices
     if applications["source"] == "live":
-        district_rows = [(d["name"] or _("not stated"), [d["counts"][t] for t, _l in tiers])
-                         for d in applications["districts"]]
+        district_rows = [(d["name"] or _("not stated"), [d["counts"][t] for t, _l in tiers],
+                          d["total"]) for d in applications["districts"]]
         series = [str(label) for _v, label in tiers]
     else:
-        district_rows = [(d["name"] or _("not stated"), [d["total"]])
+        district_rows = [(d["name"] or _("not stated"), [d["total"]], None)
                          for d in applications["districts"]]
         series = [_("Applications")]
     districts = charts.stacked_bars(chart_id=f"bezirke-{index}", rows=district_rows,
                                     series=series)
     regions = charts.stacked_bars(
         chart_id=f"kreise-{index}",
-        rows=[(r["name"] or _("not stated"), [r["n"]]) for r in applications["regions"]],
+        rows=[(_region_label(r), [r["n"]], None) for r in applications["regions"]],
         series=[_("Applications")])
     return {"funnel": funnel, "districts": districts, "regions": regions}
+
+
+def _region_label(region):
+    if region["name"] is None:
+        return _("Kreis not shown (%(district)s)") % {
+            "district": region["district"] or _("not stated")}
+    return region["name"] or _("not stated")
 
 
 @staff_required
@@ -49,7 +57,8 @@ def dashboard(request, slug):
     require(request.user, programme, "funder_dashboard", "view")
     now = timezone.now()
     today = timezone.localdate(now)
-    summaries = [figures.call_summary(call, now=now)
+    min_cell = selectors.cell_threshold(user=request.user, programme=programme)
+    summaries = [figures.call_summary(call, now=now, min_cell=min_cell)
                  for call in figures.programme_calls(programme=programme)]
     calls = [{"summary": s, "charts": _call_charts(i, s)} for i, s in enumerate(summaries)]
     periods = FundingPeriod.objects.filter(programme=programme).order_by("-start")
@@ -65,7 +74,8 @@ def dashboard(request, slug):
         chart = charts.burndown(chart_id="verbrauch", data=burndown)
     return render(request, "reporting/dashboard/dashboard.html", {
         "programme": programme, "calls": calls, "stages": STAGES_SHOWN,
-        "tiers": Eligibility.Tier.choices, "min_group": figures.MIN_GROUP, "form": form,
+        "tiers": Eligibility.Tier.choices, "min_group": figures.MIN_GROUP, "min_cell": min_cell,
+        "form": form,
         "period": period, "burndown": burndown, "burndown_chart": chart,
         "may": abilities(request.user, programme, (("proof_of_use", "view"),
                                                    ("budget", "view"))),

@@ -5,6 +5,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kohorte.budget import rules
@@ -60,6 +61,16 @@ def decimal_de(value, places=2):
     if value is None or value == "":
         return "–"
     return f"{float(value):.{int(places)}f}".replace(".", ",").replace("-", "−")
+
+
+@register.filter
+def cell(value):
+    """A count, or the mark of a withheld one (small-cell suppression) with its word for
+    screen readers; ``reporting/_withheld_note.html`` under the table explains the mark."""
+    if value is None:
+        return format_html('<span aria-hidden="true">*</span><span class="kern-sr-only">{}</span>',
+                           _("withheld"))
+    return value
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""The cross-stage figures: the funnel, and the n ≥ 5 rule for attendance and evaluation."""
+"""The cross-stage figures: the funnel, the n ≥ 5 rule for attendance and evaluation, and
+the small counts withheld for the funder."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -6,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kohorte.applications.models import CallSnapshot
 from kohorte.core.tests import factories as f
 from kohorte.courses.models import Attendance, Session
 from kohorte.courses.tests.world import course_world, make_cohort
@@ -27,6 +29,53 @@ def test_the_funnel_counts_each_stage_of_a_call(personas):
                                  "participants": 3, "completed": 0, "certificates": 0}
     assert summary["applications"]["tiers"]["tier1"] == 3
     assert summary["places"] == 20
+
+
+def _applications(kassel, giessen, regions):
+    return {"source": "live", "total": sum(kassel) + sum(giessen),
+            "tiers": dict(zip(figures.TIERS, [a + b for a, b in zip(kassel, giessen, strict=True)], strict=True)),
+            "districts": [{"name": name, "counts": dict(zip(figures.TIERS, counts, strict=True)),
+                           "total": sum(counts)}
+                          for name, counts in (("Gießen", giessen), ("Kassel", kassel))],
+            "regions": [{"district": d, "name": name, "n": n} for d, name, n in regions]}
+
+
+def test_protected_counts_withhold_small_cells_with_their_complements_and_keep_totals():
+    exact = _applications([4, 1, 0], [0, 3, 0], [
+        ("Gießen", "Gießen (Landkreis)", 3),
+        ("Kassel", "Fulda (Landkreis)", 4), ("Kassel", "Schwalm-Eder-Kreis (Landkreis)", 1)])
+    shown = figures.protect_applications(exact, min_cell=3)
+    assert [d["counts"] for d in shown["districts"]] == [
+        {"tier1": None, "tier2": None, "ineligible": 0},
+        {"tier1": None, "tier2": None, "ineligible": 0}]
+    assert [d["total"] for d in shown["districts"]] == [3, 5]
+    assert shown["tiers"] == exact["tiers"] and shown["total"] == 8
+    assert [(r["name"], r["n"]) for r in shown["regions"]] == [
+        ("Gießen (Landkreis)", 3), ("Fulda (Landkreis)", None),
+        ("Schwalm-Eder-Kreis (Landkreis)", None)]
+    assert shown["min_cell"] == 3
+    assert exact["districts"][1]["counts"]["tier2"] == 1  # the exact figures stay as they were
+
+
+def test_a_kreis_alone_in_its_regierungsbezirk_loses_its_name_not_only_its_count():
+    exact = _applications([2, 0, 0], [5, 0, 0], [
+        ("Gießen", "Gießen (Landkreis)", 5), ("Kassel", "Fulda (Landkreis)", 2)])
+    regions = figures.protect_applications(exact, min_cell=3)["regions"]
+    assert regions == [{"district": "Gießen", "name": "Gießen (Landkreis)", "n": 5},
+                       {"district": "Kassel", "name": None, "n": None}]
+
+
+def test_the_anonymous_snapshot_knows_the_regierungsbezirk_of_each_kreis(personas):
+    CallSnapshot.objects.create(call=personas.call, data={
+        "submitted": 3, "by_tier": {"tier1": 3}, "by_district": {"Kassel": 3},
+        "by_region": {"Fulda (Landkreis)": 2, "Schwalm-Eder-Kreis (Landkreis)": 1}})
+    exact = figures.applications_of(personas.call)
+    assert exact["source"] == "snapshot"
+    assert {(r["district"], r["name"], r["n"]) for r in exact["regions"]} == {
+        ("Kassel", "Fulda (Landkreis)", 2), ("Kassel", "Schwalm-Eder-Kreis (Landkreis)", 1)}
+    shown = figures.protect_applications(exact, min_cell=3)
+    assert [r["n"] for r in shown["regions"]] == [None, None]
+    assert shown["districts"] == exact["districts"]  # totals only: nothing to withhold
 
 
 def test_attendance_is_not_shown_for_fewer_than_five_people(personas):

@@ -6,6 +6,8 @@ from django.urls import reverse
 from kohorte.applications import services
 from kohorte.core.tests import factories as f
 
+from .html_tables import small_counts
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
@@ -77,18 +79,42 @@ def test_the_start_page_sends_applicants_away_and_strangers_to_the_sign_in(clien
     assert client.get(reverse("backoffice:home")).status_code == 403
 
 
-def test_the_figures_count_by_regierungsbezirk_tier_and_kreis_without_names(client, figures):
-    response = _as(client, figures.funder).get(
-        reverse("backoffice:call_figures", args=[figures.call.pk]))
+def _figures(client, user, call):
+    return _as(client, user).get(reverse("backoffice:call_figures", args=[call.pk]))
+
+
+def test_the_coordinator_sees_the_exact_counts_by_regierungsbezirk_tier_and_kreis(
+        client, figures):
+    response = _figures(client, figures.coordinator, figures.call)
     assert response.status_code == 200
     data = response.context["figures"]
-    assert data["total"] == 3
-    districts = {d["name"]: d["counts"] for d in data["districts"]}
-    # Columns: tier 1, tier 2, ineligible.
-    assert districts == {"Kassel": [1, 0, 1], "Gießen": [0, 1, 0]}
+    assert data["total"] == 3 and "min_cell" not in data
+    assert {d["name"]: d["counts"] for d in data["districts"]} == {
+        "Kassel": {"tier1": 1, "tier2": 0, "ineligible": 1},
+        "Gießen": {"tier1": 0, "tier2": 1, "ineligible": 0}}
     assert {(r["name"], r["n"]) for r in data["regions"]} == {
         ("Fulda (Landkreis)", 2), ("Gießen (Landkreis)", 1)}
+    assert ("Eingereichte Bewerbungen nach Kreis", "1") in small_counts(
+        response.text, below=3, captions=("Eingereichte Bewerbungen",))
     assert "Muster" not in response.text and "applicant@example.org" not in response.text
+
+
+def test_the_funder_sees_no_count_below_three_and_no_kreis_that_would_give_one_away(
+        client, figures):
+    response = _figures(client, figures.funder, figures.call)
+    data = response.context["figures"]
+    assert data["total"] == 3 and data["min_cell"] == 3
+    # Three applications: every count by tier is small or would give a small one away.
+    assert all(n is None for d in data["districts"] for n in d["counts"].values())
+    assert data["tiers"] == {"tier1": 1, "tier2": 1, "ineligible": 1}  # totals stay
+    # Each Kreis is the only one listed in its Regierungsbezirk: its name goes.
+    assert [(r["district"], r["name"], r["n"]) for r in data["regions"]] == [
+        ("Gießen", None, None), ("Kassel", None, None)]
+    text = response.text
+    assert small_counts(text, below=3, captions=("Eingereichte Bewerbungen",)) == []
+    assert "Fulda (Landkreis)" not in text and "Gießen (Landkreis)" not in text
+    assert 'aria-describedby="kreise-' in text and "statistischen Geheimhaltung" in text
+    assert '<span class="kern-sr-only">gesperrt</span>' in text
 
 
 @pytest.mark.parametrize("role", ["coordinator", "reviewer", "lecturer", "evaluator", "admin"])
