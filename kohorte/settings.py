@@ -167,6 +167,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # lock the real account.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# Only failures are kept (for the throttle, until the cool-off ends): a log of every
+# successful sign-in with address and browser would be personal data nobody needs
+# (docs/personal-data.md), written by every applicant's sign-in.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 

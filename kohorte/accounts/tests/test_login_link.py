@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessLog
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
@@ -97,6 +98,7 @@ def test_pressing_the_button_signs_in_creates_the_account_and_keeps_the_session(
     assert signed_in_user_id(client) == str(user.pk)
     assert not user.has_usable_password()
     assert LoginToken.objects.get().used_at is not None
+    assert not AccessLog.objects.exists()  # no log of address and browser
     # The session carries on to the next pages.
     assert client.get(reverse("applications:my_applications")).status_code == 200
 

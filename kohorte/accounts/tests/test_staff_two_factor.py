@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -93,6 +94,15 @@ def test_after_the_failure_limit_even_the_right_credentials_are_refused(client, 
     assert response.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("backoffice:home")).status_code == 302
+
+
+def test_only_failures_are_kept_for_the_throttle_and_no_log_of_sign_ins(client, personas, frozen):
+    _sign_in(client, "coordinator@example.org", _code(f.TOTP_KEY), password="falsch-falsch")
+    assert AccessAttempt.objects.filter(username="coordinator@example.org").count() == 1
+    assert _sign_in(client, "coordinator@example.org", _code(f.TOTP_KEY)).status_code == 302
+    # A success ends the failures; address and browser of sign-ins are not logged.
+    assert not AccessAttempt.objects.exists()
+    assert not AccessLog.objects.exists()
 
 
 def test_wrong_security_codes_count_towards_the_failure_limit(client, personas, frozen):
