@@ -5,6 +5,7 @@ import os
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connections
 
 from kohorte.core.sqlite_backend.base import DatabaseWrapper
@@ -12,7 +13,8 @@ from kohorte.core.sqlite_backend.base import DatabaseWrapper
 
 def _database(path):
     settings_dict = {**connections["default"].settings_dict, "NAME": str(path),
-                     "ENGINE": "kohorte.core.sqlite_backend", "TEST": {}}
+                     "ENGINE": "kohorte.core.sqlite_backend", "TEST": {},
+                     "OPTIONS": dict(settings.SQLITE_OPTIONS)}
     return DatabaseWrapper(settings_dict, alias="sqlite_backend_test")
 
 
