@@ -5,7 +5,8 @@ PIP := .venv/bin/pip
 VENDOR := kohorte/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+# gunicorn sync workers: one more than the cores (3 on two cores); the benchmark serves the same.
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: run test install install-test static messages migrate demo serve check lint \
         test-fast test-browser test-setup gettext chromium bench-intake bench-selection bench-evaluation bench-certificates ci

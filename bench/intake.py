@@ -69,8 +69,8 @@ def parse_args(argv=None):
     parser.add_argument("--floor-seconds", type=float, help="Length of each floor measurement (20).")
     parser.add_argument("--skip", action="append", default=[], choices=["rush", "capacity", "floor"],
                         help="Leave a phase out (repeatable); its figures are then null.")
-    parser.add_argument("--workers", type=int, default=3,
-                        help="gunicorn worker processes (3; see bench/README.md).")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                        help="gunicorn worker processes (as `make run`: the cores + 1).")
     parser.add_argument("--threads", type=int, default=1,
                         help="Threads per gunicorn worker (1: sync workers, as `make run`).")
     parser.add_argument("--worker-class", default="sync",
