@@ -17,7 +17,14 @@ def test_a_complete_application_is_submitted_with_reference_audit_and_mail(perso
     assert AuditEntry.objects.filter(action="application.submit", object_id=str(application.pk)).count() == 1
     mail = OutboxMail.objects.get(template="application_submitted")
     assert mail.to == "applicant@example.org"
-    assert application.reference in mail.subject
+    assert mail.subject == f"Bewerbung eingegangen: {application.reference}"
+    assert f"Ihre Bewerbungsnummer lautet {application.reference}." in mail.body
+    # The pre-check's audit entry is made before the number is taken; it names it too.
+    entries = AuditEntry.objects.filter(object_id=str(application.pk),
+                                        action__in=["application.submit", "eligibility.assess"])
+    assert sorted(entries.values_list("action", "object_repr")) == [
+        ("application.submit", application.reference),
+        ("eligibility.assess", application.reference)]
 
 
 def test_submitting_twice_creates_no_second_mail(personas):
