@@ -1,7 +1,7 @@
 """The outbox: mails are written in the transaction of the change that causes them."""
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kohorte.applications import services
 from kohorte.applications.models import Application
@@ -47,6 +47,18 @@ def test_the_same_idempotency_key_never_writes_a_second_mail():
     second = mail_enqueue(to="a@example.org", template="login_link",
                           context={"token": "abc", "minutes": 30}, idempotency_key="k-1")
     assert first is not None and second is None
+    assert OutboxMail.objects.count() == 1
+
+
+def test_a_key_the_caller_vouches_for_is_still_guarded_by_the_unique_index():
+    # key_is_new skips the look-up (the submit's row lock rules a second mail out);
+    # were the caller wrong, the insert fails and its transaction writes nothing.
+    mail_enqueue(to="a@example.org", template="login_link",
+                 context={"token": "abc", "minutes": 30}, idempotency_key="k-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        mail_enqueue(to="a@example.org", template="login_link",
+                     context={"token": "abc", "minutes": 30}, idempotency_key="k-1",
+                     key_is_new=True)
     assert OutboxMail.objects.count() == 1
 
 
