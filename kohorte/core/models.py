@@ -83,3 +83,17 @@ class AccessibilityFeedback(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d} {self.page}"
+
+
+class RateCount(models.Model):
+    """Requests counted per key and time window (``core.ratelimit``): in the database,
+    so that every worker process counts together and a restart forgets nothing. The
+    key holds no address in clear (the callers hash it); a row is deleted once its
+    window has ended (``core.jobs.rate_counts_expire``)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    window_ends = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

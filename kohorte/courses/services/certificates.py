@@ -23,7 +23,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -36,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from kohorte.accounts.services import RateLimited
 from kohorte.core.audit import audit_entry, audit_record, audit_record_all
+from kohorte.core.ratelimit import rate_hit
 from kohorte.notifications.services import mail_enqueue, mail_enqueue_many
 
 from ..certificate_pdf import (
@@ -522,19 +522,13 @@ def certificate_batches_run(*, now=None, workers=None) -> str:
 
 def _rate_limit(client: str, *, now):
     """At most KOHORTE_CERTIFICATE_CHECKS lookups per client address in each window of
-    KOHORTE_CERTIFICATE_CHECK_WINDOW seconds (Django's cache), so codes cannot be tried
-    in bulk."""
+    KOHORTE_CERTIFICATE_CHECK_WINDOW seconds, counted in the database for all worker
+    processes together (core.ratelimit), so codes cannot be tried in bulk. The address
+    is kept only hashed, and only until its window ends."""
     limit = getattr(settings, "KOHORTE_CERTIFICATE_CHECKS", 30)
     window = getattr(settings, "KOHORTE_CERTIFICATE_CHECK_WINDOW", 600)
     client_hash = hashlib.sha256(client.encode()).hexdigest()[:32]
-    key = f"kohorte:certificate-check:{client_hash}:{int(now.timestamp() // window)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > limit:
+    if rate_hit(f"certificate-check:{client_hash}", window=window, now=now) > limit:
         raise RateLimited(_("Too many certificates were checked from your network. Please "
                             "try again in a few minutes."), code="rate")
 

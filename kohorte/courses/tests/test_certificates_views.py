@@ -20,13 +20,6 @@ from .world import course_world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _own_cache(settings, request):
-    # The check's rate limit lives in the cache: each test starts with an empty one.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"certificates-{request.node.name}"}}
-
-
 @pytest.fixture
 def w(personas):
     w = course_world(personas, others=2)
