@@ -23,6 +23,13 @@ def test_hits_count_up_within_a_window_and_start_again_in_the_next():
 
 
 @pytest.mark.django_db
+def test_without_returning_rows_the_count_is_read_back(monkeypatch):
+    # SQLite before 3.35 returns no rows from an INSERT.
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    assert [rate_hit("k", window=60, now=MOMENT) for _ in range(2)] == [1, 2]
+
+
+@pytest.mark.django_db
 def test_the_job_deletes_the_counts_of_ended_windows_only():
     rate_hit("old", window=60, now=MOMENT - timedelta(minutes=5))
     rate_hit("current", window=60, now=MOMENT)
