@@ -7,8 +7,9 @@ step of the form with its CSRF token, a 300 KB PDF, the check page and the submi
 
 1. rush: journeys arrive at a fixed rate, each step as fast as the server answers;
 2. capacity: clients doing journeys back to back;
-3. floor: the final submit alone (prepared drafts), then a minimal view in the same
-   server and middleware that inserts one row (kohorte/core/views_bench.py).
+3. floor: the final submit alone (prepared drafts) and a minimal view in the same
+   server and middleware that inserts one row (kohorte/core/views_bench.py), in
+   alternating rounds, so that both meet the machine in the same state.
 
 Afterwards the database must hold exactly one submitted application and one
 confirmation e-mail per journey and per confirmed submit. The last line printed is
@@ -42,9 +43,9 @@ PYTHON = sys.executable
 HOST = "127.0.0.1"
 
 FULL = {"rush_rate": 10.0, "rush_seconds": 200.0, "capacity_clients": 50,
-        "capacity_seconds": 60.0, "floor_clients": 50, "floor_seconds": 20.0}
+        "capacity_seconds": 60.0, "floor_clients": 50, "floor_seconds": 20.0, "floor_rounds": 4}
 QUICK = {"rush_rate": 2.0, "rush_seconds": 10.0, "capacity_clients": 10,
-         "capacity_seconds": 10.0, "floor_clients": 10, "floor_seconds": 5.0}
+         "capacity_seconds": 10.0, "floor_clients": 10, "floor_seconds": 5.0, "floor_rounds": 1}
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 SITE_SELECT_RE = re.compile(r'<select name="site".*?</select>', re.S)
@@ -66,7 +67,11 @@ def parse_args(argv=None):
     parser.add_argument("--capacity-clients", type=int, help="Clients doing journeys back to back (50).")
     parser.add_argument("--capacity-seconds", type=float, help="Length of the capacity phase (60).")
     parser.add_argument("--floor-clients", type=int, help="Clients of each floor measurement (50).")
-    parser.add_argument("--floor-seconds", type=float, help="Length of each floor measurement (20).")
+    parser.add_argument("--floor-seconds", type=float,
+                        help="Length of each floor measurement, all rounds together (20).")
+    parser.add_argument("--floor-rounds", type=int,
+                        help="Rounds the floor's two measurements alternate in (4): the machine's "
+                             "speed drifts, and the ratio compares the two.")
     parser.add_argument("--skip", action="append", default=[], choices=["rush", "capacity", "floor"],
                         help="Leave a phase out (repeatable); its figures are then null.")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
@@ -406,14 +411,14 @@ def run_clients(count, target):
         thread.join()
 
 
-def phase_floor(bench, name, path_for, take, expect):
-    """Clients POST one request after another, as fast as the server answers.
+def phase_floor(bench, recorder, ok, seconds, path_for, take, expect):
+    """Clients POST one request after another, as fast as the server answers, for
+    ``seconds``; the confirmed items are appended to ``ok``; the time taken.
 
     ``take(client)`` gives the next prepared request (session, CSRF token) or None.
     """
-    recorder = Recorder(name)
-    ok = []
-    deadline = time.perf_counter() + bench.args.floor_seconds
+    name = recorder.name
+    deadline = time.perf_counter() + seconds
     exhausted = []
 
     def client(number):
@@ -440,7 +445,7 @@ def phase_floor(bench, name, path_for, take, expect):
     elapsed = time.perf_counter() - started
     if exhausted:
         log(f"{name}: ran out of prepared requests after {elapsed:.1f} s")
-    return recorder, ok, elapsed
+    return elapsed
 
 
 # --- Set-up, server, checks (Django in this process for the database side) -----------
@@ -619,9 +624,10 @@ class Server:
                          + (self.var_dir / "gunicorn.log").read_text(errors="replace")[-3000:])
 
     def cpu_seconds(self):
-        """CPU time of the server's processes so far (Linux /proc; None elsewhere)."""
-        groups = {p.pid for p in self.processes}
-        total = 0.0
+        """CPU time of the server's processes so far, the outbox worker's first and the
+        app server's second (Linux /proc; None elsewhere)."""
+        groups = [p.pid for p in self.processes]  # the worker, then gunicorn
+        totals = [0.0] * len(groups)
         try:
             ticks = os.sysconf("SC_CLK_TCK")
             for entry in os.scandir("/proc"):
@@ -632,10 +638,10 @@ class Server:
                 except OSError:
                     continue
                 if int(fields[2]) in groups:  # the process group
-                    total += (int(fields[11]) + int(fields[12])) / ticks
+                    totals[groups.index(int(fields[2]))] += (int(fields[11]) + int(fields[12])) / ticks
         except (OSError, ValueError):
             return None
-        return total
+        return totals
 
     def stop(self):
         for process in self.processes:
@@ -707,32 +713,39 @@ def main(argv=None):
             log(f"capacity: {done} journeys in {elapsed:.1f} s")
             report_latencies(capacity)
 
-        submitted = []
+        submitted = []  # the floor's confirmed submits
         if "floor" not in args.skip:
             count = int(args.floor_seconds * 600) + args.floor_clients
             log(f"floor: preparing {count} drafts and {args.floor_clients} sessions")
             drafts = prepare_drafts(call, [f"draft-{n:05d}@{domain}" for n in range(count)])
             probes = prepare_sessions([f"floor-{n:03d}@{domain}" for n in range(args.floor_clients)])
             connections.close_all()
-            log(f"floor: submit alone, {args.floor_clients} clients for {args.floor_seconds:g} s")
             queue, lock = list(reversed(drafts)), threading.Lock()
 
             def next_draft(_client):
                 with lock:
                     return queue.pop() if queue else None
 
-            with cpu_report(server, "submit"):
-                rec, submitted, elapsed = phase_floor(
-                    bench, "submit", lambda item: f"/bewerbungen/{item['pk']}/absenden/",
-                    next_draft, 302)
-            errors += rec.errors
-            result["submit_per_s"] = round(len(submitted) / elapsed, 1)
-            log(f"floor: one-row insert, {args.floor_clients} clients for {args.floor_seconds:g} s")
-            with cpu_report(server, "floor"):
-                rec, floor_ok, elapsed = phase_floor(bench, "floor", lambda item: "/bench/floor/",
-                                                     lambda client: probes[client], 204)
-            errors += rec.errors
-            result["floor_per_s"] = round(len(floor_ok) / elapsed, 1)
+            seconds = args.floor_seconds / args.floor_rounds
+            log(f"floor: the submit alone and the one-row insert, {args.floor_clients} clients, "
+                f"{args.floor_rounds} × {seconds:g} s each, alternating")
+            submit_rec, floor_rec, floor_ok = Recorder("submit"), Recorder("floor"), []
+            submit_cpu, floor_cpu = CpuMeter(server), CpuMeter(server)
+            submit_time = floor_time = 0.0
+            for _round in range(args.floor_rounds):
+                with submit_cpu:
+                    submit_time += phase_floor(
+                        bench, submit_rec, submitted, seconds,
+                        lambda item: f"/bewerbungen/{item['pk']}/absenden/", next_draft, 302)
+                with floor_cpu:
+                    floor_time += phase_floor(bench, floor_rec, floor_ok, seconds,
+                                              lambda item: "/bench/floor/",
+                                              lambda client: probes[client], 204)
+            submit_cpu.log("submit")
+            floor_cpu.log("floor")
+            errors += submit_rec.errors + floor_rec.errors
+            result["submit_per_s"] = round(len(submitted) / submit_time, 1)
+            result["floor_per_s"] = round(len(floor_ok) / floor_time, 1)
             if result["floor_per_s"]:
                 result["floor_ratio"] = round(result["submit_per_s"] / result["floor_per_s"], 3)
         # Give the worker a moment to deliver what the last submits wrote.
@@ -768,27 +781,54 @@ def machine_busy_seconds():
         return None
 
 
-@contextmanager
-def cpu_report(server, name):
-    """Log the cores used during a phase: server, this load generator, everyone else.
+class CpuMeter:
+    """The cores used while it is entered (once or in several spans): app server, outbox
+    worker, this load generator, everyone else.
 
     Other processes on the machine (a test run, say) take CPU from the server and
     make the figures worse; the line says so.
     """
-    server_before, own_before = server.cpu_seconds(), sum(os.times()[:2])
-    machine_before, started = machine_busy_seconds(), time.perf_counter()
-    yield
-    elapsed = time.perf_counter() - started
-    server_used = server.cpu_seconds()
-    own = sum(os.times()[:2]) - own_before
-    machine = machine_busy_seconds()
-    if None in (server_before, server_used, machine_before, machine):
-        return
-    server_used -= server_before
-    others = (machine - machine_before) - server_used - own
-    log(f"{name}: cores used: server {server_used / elapsed:.2f}, load generator "
-        f"{own / elapsed:.2f}, other processes {max(0.0, others) / elapsed:.2f} "
-        f"(of {os.cpu_count()})")
+
+    def __init__(self, server):
+        self.server = server
+        self.elapsed, self.app, self.worker, self.own, self.machine = 0.0, 0.0, 0.0, 0.0, 0.0
+        self.known = True
+
+    def __enter__(self):
+        self.before = (self.server.cpu_seconds(), sum(os.times()[:2]), machine_busy_seconds(),
+                       time.perf_counter())
+        return self
+
+    def __exit__(self, *exc):
+        server_before, own_before, machine_before, started = self.before
+        self.elapsed += time.perf_counter() - started
+        server_used, machine = self.server.cpu_seconds(), machine_busy_seconds()
+        self.own += sum(os.times()[:2]) - own_before
+        if None in (server_before, server_used, machine_before, machine):
+            self.known = False
+            return
+        worker, app = (after - before for after, before in zip(server_used, server_before, strict=True))
+        self.worker += worker
+        self.app += app
+        self.machine += machine - machine_before
+
+    def log(self, name):
+        if not self.known or not self.elapsed:
+            return
+        others = self.machine - self.worker - self.app - self.own
+        log(f"{name}: cores used: app server {self.app / self.elapsed:.2f}, outbox worker "
+            f"{self.worker / self.elapsed:.2f}, load generator {self.own / self.elapsed:.2f}, "
+            f"other processes (PostgreSQL among them) {max(0.0, others) / self.elapsed:.2f} "
+            f"(of {os.cpu_count()})")
+
+
+@contextmanager
+def cpu_report(server, name):
+    """Log the cores used during a phase (``CpuMeter``, entered once)."""
+    meter = CpuMeter(server)
+    with meter:
+        yield
+    meter.log(name)
 
 
 def report_latencies(recorder):

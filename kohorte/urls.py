@@ -22,4 +22,6 @@ urlpatterns = [
 if settings.KOHORTE_BENCH:
     from kohorte.core import views_bench
 
-    urlpatterns.append(path("bench/floor/", views_bench.floor, name="bench_floor"))
+    # Routed as early as the submit it is compared with (the applicant's pages come
+    # second): last, every request walked all the patterns before it.
+    urlpatterns.insert(1, path("bench/floor/", views_bench.floor, name="bench_floor"))
