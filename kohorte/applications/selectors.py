@@ -1,9 +1,8 @@
 """Reads about calls and applications, scoped and with their related rows."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from kohorte.core.prepared import Prepared, instance
-from kohorte.programmes.models import Institution, Programme, SiteFunding
 
 from .models import Application, Call
 
@@ -63,53 +62,6 @@ def application_for_applicant(*, user, pk):
     application = instance(Application, dict(zip(_APPLICATION_COLUMNS, rows[0][:count],
                                                  strict=True)))
     application.call = instance(Call, dict(zip(_CALL_COLUMNS, rows[0][count:], strict=True)))
-    return application
-
-
-# What the final submit needs before its locked read, which brings the answers up to
-# date (services.submission.application_submit): the owner check, the call, the lead
-# institution's name (the e-mail's signature) and whether the site is funded.
-SUBMIT_APPLICATION_FIELDS = ["id", "call_id", "applicant_id", "state", "site_id"]
-SUBMIT_CALL_FIELDS = ["id", "title", "state", "opens_at", "closes_at", "release_due_date",
-                      "programme_id", "funding_year", "min_weekly_hours", "reference_prefix"]
-
-
-def _submit_query(pk, user_id):
-    funded = SiteFunding.objects.filter(site_id=OuterRef("site_id"),
-                                        programme_id=OuterRef("call__programme_id"),
-                                        year=OuterRef("call__funding_year"))
-    return (Application.objects.filter(applicant_id=user_id, pk=pk)
-            .annotate(site_funded=Exists(funded))
-            .values_list(*SUBMIT_APPLICATION_FIELDS,
-                         *(f"call__{name}" for name in SUBMIT_CALL_FIELDS),
-                         "call__programme__lead_institution_id",
-                         "call__programme__lead_institution__name", "site_funded")
-            .order_by())
-
-
-# The submit is the deadline's hot path: this read is built once per process.
-_SUBMIT_READ = Prepared(_submit_query, pk=int, user_id=int)
-
-
-def application_to_submit(*, user, pk):
-    """The signed-in person's own application as the final submit needs it, or None:
-    one read (``_submit_query``) with only those columns; the answers are deferred, as
-    the submit reads them again under the row lock. ``site_funded`` is set on it."""
-    rows = _SUBMIT_READ.rows(pk=int(pk), user_id=user.pk)
-    if not rows:
-        return None
-    row = rows[0]
-    count = len(SUBMIT_APPLICATION_FIELDS)
-    application = instance(Application, dict(zip(SUBMIT_APPLICATION_FIELDS, row[:count],
-                                                 strict=True)))
-    call = instance(Call, dict(zip(SUBMIT_CALL_FIELDS, row[count:count + len(SUBMIT_CALL_FIELDS)],
-                                   strict=True)))
-    lead_id, lead_name, site_funded = row[count + len(SUBMIT_CALL_FIELDS):]
-    programme = instance(Programme, {"id": call.programme_id, "lead_institution_id": lead_id})
-    programme.lead_institution = instance(Institution, {"id": lead_id, "name": lead_name})
-    call.programme = programme
-    application.call = call
-    application.site_funded = bool(site_funded)
     return application
 
 

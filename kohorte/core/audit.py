@@ -31,10 +31,11 @@ def audit_record(*, actor, action, obj, reason="", data=None):
     return entry
 
 
-def audit_record_all(entries):
+def audit_record_all(entries, *, batch=None):
     """Write several entries in one statement, in the order given (a submit writes two;
-    its SQL is built once per process: core.prepared)."""
-    return _INSERT.insert(entries)
+    its SQL is built once per process: core.prepared); with a ``batch``
+    (``core.prepared.Batch``) when it runs."""
+    return _INSERT.insert(entries, batch=batch)
 
 
 _INSERT = PreparedInsert(AuditEntry)

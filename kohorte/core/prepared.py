@@ -110,13 +110,13 @@ class PreparedInsert:
                        if not field.generated and field is not self.pk]
         self._compiled = weakref.WeakKeyDictionary()
 
-    def _compile(self, connection, objs):
+    def _compile(self, connection, objs, keys):
         query = sql.InsertQuery(self.model)
         query.insert_values(self.fields, objs)
         compiler = query.get_compiler(connection=connection)
         features = connection.features
-        returning = features.can_return_rows_from_bulk_insert or (
-            len(objs) == 1 and features.can_return_columns_from_insert)
+        returning = keys and (features.can_return_rows_from_bulk_insert or (
+            len(objs) == 1 and features.can_return_columns_from_insert))
         compiler.returning_fields = [self.pk] if returning else None
         statements = compiler.as_sql()
         query.objs = []  # the compiler is kept: it must not keep the first rows' data
@@ -124,28 +124,41 @@ class PreparedInsert:
             return None
         return compiler, statements[0][0], returning
 
-    def insert(self, objs: list, using="default") -> list:
+    def insert(self, objs: list, using="default", *, batch: "Batch | None" = None) -> list:
+        """Inserts ``objs`` and sets their new keys; with a ``batch`` the insert is
+        added to it instead, and the keys stay None."""
         if not objs:
             return objs
+        if batch is not None:
+            using = batch.using
         connection = connections[using]
         compiled = self._compiled.setdefault(connection, {})
-        if len(objs) not in compiled:
-            compiled[len(objs)] = self._compile(connection, objs)
-        if compiled[len(objs)] is None:
+        shape = (len(objs), batch is None)
+        if shape not in compiled:
+            compiled[shape] = self._compile(connection, objs, keys=batch is None)
+        if compiled[shape] is None:
+            if batch is not None:
+                raise ImproperlyConfigured(f"PreparedInsert: {self.model.__name__} cannot be batched.")
             return self.model._base_manager.using(using).bulk_create(objs)
-        compiler, statement, returning = compiled[len(objs)]
+        compiler, statement, returning = compiled[shape]
         value_rows = [[compiler.prepare_value(field, compiler.pre_save_val(field, obj))
                        for field in self.fields] for obj in objs]
         if any(hasattr(value, "as_sql") for row in value_rows for value in row):
+            if batch is not None:
+                raise ImproperlyConfigured("PreparedInsert: expressions cannot be batched.")
             return self.model._base_manager.using(using).bulk_create(objs)  # expressions
         # The parameters as the backend lays them out (PostgreSQL: an array per column).
         _placeholders, param_rows = compiler.assemble_as_sql(self.fields, value_rows)
         params = list(chain.from_iterable(param_rows))
         if returning:
             params.extend(compiler.returning_params)
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
-            ids = [row[0] for row in cursor.fetchall()] if returning else []
+        if batch is not None:
+            batch.add(statement, params)
+            ids = []
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                ids = [row[0] for row in cursor.fetchall()] if returning else []
         for index, obj in enumerate(objs):
             if ids:
                 setattr(obj, self.pk.attname, ids[index])
@@ -173,8 +186,11 @@ class PreparedUpdate:
             raise ImproperlyConfigured(f"PreparedUpdate: unexpected parameters ({statement}).")
         return statement
 
-    def update(self, obj, using="default") -> int:
-        """Writes the fields of ``obj``; the number of rows changed (0 or 1)."""
+    def update(self, obj, using="default", *, batch: "Batch | None" = None) -> int | None:
+        """Writes the fields of ``obj``; the number of rows changed (0 or 1). With a
+        ``batch`` the update is added to it instead (None)."""
+        if batch is not None:
+            using = batch.using
         connection = connections[using]
         statement = self._compiled.get(connection)
         if statement is None:
@@ -182,6 +198,46 @@ class PreparedUpdate:
         params = [field.get_db_prep_save(field.pre_save(obj, add=False), connection=connection)
                   for field in self.fields]
         params.append(obj.pk)
+        if batch is not None:
+            batch.add(statement, params)
+            return None
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.rowcount
+
+
+class Batch:
+    """Writes that need no result, sent together when ``run()`` is called.
+
+    On PostgreSQL they go as one statement: all but the last become data-modifying
+    parts of a ``WITH`` (each runs exactly once, whether or not anything refers to
+    it), the last is its main statement. One round trip and one statement for the
+    database to run instead of one per write. The parts see the database as it was
+    before the statement, not each other's rows: batch only writes that do not
+    depend on one another (different rows; foreign keys between them are checked
+    at the commit, as Django declares them deferrable). Any error fails all of them.
+    Elsewhere (SQLite, in the app's process) the writes run one by one, in order.
+    """
+
+    def __init__(self, using="default"):
+        self.using = using
+        self.statements = []
+
+    def add(self, statement: str, params: list):
+        self.statements.append((statement, params))
+
+    def run(self):
+        statements, self.statements = self.statements, []
+        if not statements:
+            return
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and len(statements) > 1:
+                *parts, (main, main_params) = statements
+                sql_text = "WITH " + ", ".join(
+                    f"write_{number} AS ({statement})"
+                    for number, (statement, _params) in enumerate(parts)) + " " + main
+                cursor.execute(sql_text, [*chain.from_iterable(p for _s, p in parts), *main_params])
+            else:
+                for statement, params in statements:
+                    cursor.execute(statement, params)

@@ -27,7 +27,7 @@ _INSERT = PreparedInsert(OutboxMail)
 
 
 def mail_enqueue(*, to, template, context, about=None, language="de", idempotency_key=None,
-                 erase_after_delivery=False, key_is_new=False):
+                 erase_after_delivery=False, key_is_new=False, batch=None):
     """Render ``notifications/mail/<template>.txt`` and write it to the outbox.
 
     Call it inside the transaction of the state change it reports. The first line of
@@ -35,6 +35,7 @@ def mail_enqueue(*, to, template, context, about=None, language="de", idempotenc
     a second mail: a mail with that key already written returns None. A caller whose
     own lock rules such a mail out (the submit, under the draft's row lock) passes
     ``key_is_new=True`` and saves the look-up; the unique index still refuses a second.
+    With a ``batch`` (``core.prepared.Batch``) the mail is written when it runs.
     """
     if idempotency_key and not key_is_new and _MAIL_WRITTEN.exists(key=idempotency_key):
         return None
@@ -53,7 +54,7 @@ def mail_enqueue(*, to, template, context, about=None, language="de", idempotenc
         about_id=str(about.pk) if about is not None else "",
         idempotency_key=idempotency_key,
         erase_after_delivery=erase_after_delivery,
-    )])
+    )], batch=batch)
     return mail
 
 

@@ -10,6 +10,7 @@ from .submission import (  # noqa: F401
     application_save_step,
     application_start,
     application_submit,
+    application_submit_own,
     application_withdraw,
     missing_steps,
 )

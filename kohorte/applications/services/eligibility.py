@@ -16,7 +16,7 @@ UNREAD = object()
 
 def site_funded(application: Application) -> bool:
     """Whether the chosen site is funded by the call's programme in the call's year
-    (the submit's read asks the same in one query: selectors.application_to_submit)."""
+    (the form's submit asks the same in its locked read: submission._read_own_under_lock)."""
     call = application.call
     return bool(application.site_id) and SiteFunding.objects.filter(
         site_id=application.site_id, programme_id=call.programme_id,
@@ -42,7 +42,8 @@ def _facts(application: Application, today, has_release=None, funded=None):
 
 
 def eligibility_assess(*, application: Application, now=None, has_release=None,
-                       site_funded=None, check=UNREAD, audit_entries=None) -> Eligibility:
+                       site_funded=None, check=UNREAD, audit_entries=None,
+                       batch=None) -> Eligibility:
     """(Re)compute the pre-check; a coordinator's override stays in force.
 
     Runs inside the caller's transaction (submit, upload, the daily job at the
@@ -52,7 +53,8 @@ def eligibility_assess(*, application: Application, now=None, has_release=None,
     A caller that has read them under that lock passes ``has_release``,
     ``site_funded`` and the current ``check`` (None: there is none yet); with
     ``audit_entries`` (a list) the entry is appended there for the caller to write
-    together with its own.
+    together with its own; with a ``batch`` (``core.prepared.Batch``) a new pre-check
+    is written when it runs.
     """
     now = now or timezone.now()
     result = rules.assess(_facts(application, timezone.localdate(now), has_release, site_funded))
@@ -63,7 +65,7 @@ def eligibility_assess(*, application: Application, now=None, has_release=None,
     if created:
         (check,) = _INSERT.insert([Eligibility(application=application,
                                                computed_tier=result.tier, reasons=reasons,
-                                               computed_at=now)])
+                                               computed_at=now)], batch=batch)
     if not created and (check.computed_tier != result.tier or check.reasons != reasons):
         old = check.computed_tier
         check.computed_tier, check.reasons, check.computed_at = result.tier, reasons, now

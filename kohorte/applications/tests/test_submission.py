@@ -77,3 +77,30 @@ def test_the_submit_audits_the_pre_check_and_then_the_submission(personas):
                                                           "application.submit"]
     assert entries.get(action="application.submit").actor == personas.applicant
     assert entries.get(action="eligibility.assess").actor is None
+
+
+def test_the_submit_reads_under_the_lock_takes_the_number_and_writes_at_once(personas):
+    """The form's submit: the locked read (which checks the owner), the counter and the
+    writes (pre-check, application, audit entries, e-mail), which on PostgreSQL go as
+    one statement (core.prepared.Batch)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kohorte.applications.models import Eligibility
+
+    draft = f.make_application(personas.call, personas.applicant)
+    assert services.application_submit_own(pk=draft.pk, user=personas.second_applicant) is None
+    with CaptureQueriesContext(connection) as queries:
+        submitted = services.application_submit_own(pk=draft.pk, user=personas.applicant)
+    # (The test's own transaction makes the submit's a savepoint.)
+    statements = [q["sql"][:80] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (3 if connection.vendor == "postgresql" else 6), statements
+    stored = Application.objects.get(pk=draft.pk)
+    assert stored.state == Application.State.SUBMITTED and stored.reference == submitted.reference
+    assert Eligibility.objects.get(application=stored).computed_tier
+    assert sorted(AuditEntry.objects.filter(object_id=str(stored.pk))
+                  .filter(action__in=["application.submit", "eligibility.assess"])
+                  .values_list("action", "object_repr")) == [
+        ("application.submit", stored.reference), ("eligibility.assess", stored.reference)]
+    assert OutboxMail.objects.get(template="application_submitted",
+                                  about_id=str(stored.pk)).to == stored.email

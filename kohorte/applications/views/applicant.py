@@ -151,14 +151,10 @@ def apply_check(request, pk):
 @login_required(login_url="accounts:login")
 @require_POST
 def apply_submit(request, pk):
-    # The submit is the deadline's hot path: a narrow read (the answers are read again
-    # under the row lock); the whole application only for the page of a refused one.
-    application = selectors.application_to_submit(user=request.user, pk=pk)
-    if application is None:
-        raise Http404
+    # The submit is the deadline's hot path: one narrow read under the row lock, which
+    # also checks the owner; the whole application only for the page of a refused one.
     try:
-        application = services.application_submit(
-            application=application, actor=request.user, site_funded=application.site_funded)
+        application = services.application_submit_own(pk=pk, user=request.user)
     except ValidationError as exc:
         application = _own(request, pk)
         messages.error(request, exc.messages[0])
@@ -168,6 +164,8 @@ def apply_submit(request, pk):
             "is_open": application.call.is_open(),
         }, status=409 if isinstance(exc, services.ApplicationClosed) else 400)
         return response
+    if application is None:
+        raise Http404
     return redirect("applications:application_submitted", pk=application.pk)
 
 

@@ -65,19 +65,27 @@ def test_instance_defers_what_the_row_does_not_hold():
 
 
 def test_the_submit_read_is_the_owners_application_and_nobody_elses(personas):
+    from kohorte.applications.services.submission import (
+        OWN_APPLICATION_FIELDS,
+        OWN_CALL_FIELDS,
+        _read_own_under_lock,
+    )
+
     application = f.make_application(personas.call, personas.applicant)
-    mine = selectors.application_to_submit(user=personas.applicant, pk=application.pk)
+    with transaction.atomic():
+        mine, has_release, site_funded = _read_own_under_lock(
+            pk=application.pk, user_id=personas.applicant.pk)
     whole = Application.objects.select_related("call__programme__lead_institution").get(
         pk=application.pk)
-    assert (mine.pk, mine.state, mine.site_id, mine.applicant_id) == (
-        whole.pk, whole.state, whole.site_id, whole.applicant_id)
-    assert mine.call.closes_at == whole.call.closes_at
-    assert mine.call.reference_prefix == whole.call.reference_prefix
+    for name in OWN_APPLICATION_FIELDS:
+        assert getattr(mine, name) == getattr(whole, name), name
+    for name in OWN_CALL_FIELDS:
+        assert getattr(mine.call, name) == getattr(whole.call, name), name
     assert mine.call.programme.lead_institution.name == whole.call.programme.lead_institution.name
-    assert mine.site_funded is True  # the factory's site is funded in the call's year
-    assert selectors.application_to_submit(user=personas.second_applicant,
-                                           pk=application.pk) is None
-    assert selectors.application_to_submit(user=personas.applicant, pk=application.pk + 999) is None
+    assert site_funded is True  # the factory's site is funded in the call's year
+    assert has_release is whole.documents.filter(kind="employer_release").exists()
+    assert _read_own_under_lock(pk=application.pk, user_id=personas.second_applicant.pk)[0] is None
+    assert _read_own_under_lock(pk=application.pk + 999, user_id=personas.applicant.pk)[0] is None
 
 
 def test_inserts_set_keys_stamp_times_and_store_json_like_bulk_create():
@@ -124,3 +132,67 @@ def test_the_form_read_is_the_whole_application_and_call_of_the_owner_only(perso
     assert mine.steps_done == whole.steps_done and mine.weekly_hours == whole.weekly_hours
     assert selectors.application_for_applicant(user=personas.second_applicant,
                                                pk=application.pk) is None
+
+
+def _batched_writes(personas, batch):
+    application = f.make_application(personas.call, personas.applicant)
+    application.reference = "TEST-2026-0042"
+    PreparedUpdate(Application, ["reference", "updated_at"]).update(application, batch=batch)
+    entries = [AuditEntry(actor_label="system", action="test.batch", object_type="x",
+                          object_id=str(n), data={"n": n}) for n in range(2)]
+    PreparedInsert(AuditEntry).insert(entries, batch=batch)
+    (single,) = PreparedInsert(AuditEntry).insert(
+        [AuditEntry(actor_label="system", action="test.single", object_type="x", object_id="9")],
+        batch=batch)
+    return application, entries + [single]
+
+
+def test_a_batch_writes_on_run_in_one_statement_on_postgresql(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kohorte.core.prepared import Batch
+
+    batch = Batch()
+    application, entries = _batched_writes(personas, batch)
+    # Nothing written yet, and no keys to read back.
+    assert all(entry.pk is None for entry in entries)
+    assert not AuditEntry.objects.filter(action__startswith="test.").exists()
+    assert Application.objects.get(pk=application.pk).reference is None
+    with CaptureQueriesContext(connection) as queries:
+        batch.run()
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert Application.objects.get(pk=application.pk).reference == "TEST-2026-0042"
+    assert sorted(AuditEntry.objects.filter(action__startswith="test.")
+                  .values_list("action", "object_id", "data")) == [
+        ("test.batch", "0", {"n": 0}), ("test.batch", "1", {"n": 1}), ("test.single", "9", {})]
+    with CaptureQueriesContext(connection) as queries:
+        batch.run()  # ran once: empty now
+    assert len(queries) == 0
+
+
+def test_a_batch_with_a_failing_write_writes_none_of_them(personas):
+    from django.db import IntegrityError
+
+    from kohorte.core.prepared import Batch
+
+    taken = f.make_application(f.make_call(personas.call.programme, slug="andere"),
+                               personas.applicant)
+    Application.objects.filter(pk=taken.pk).update(reference="TEST-2026-0042")
+    batch = Batch()
+    application, _entries = _batched_writes(personas, batch)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        batch.run()
+    assert Application.objects.get(pk=application.pk).reference is None
+    assert not AuditEntry.objects.filter(action__startswith="test.").exists()
+
+
+def test_what_cannot_be_batched_is_refused():
+    from django.db.models import Value
+
+    from kohorte.core.prepared import Batch
+
+    entry = AuditEntry(actor_label=Value("system"), action="test.expr", object_type="x",
+                       object_id="1")
+    with pytest.raises(ImproperlyConfigured):
+        PreparedInsert(AuditEntry).insert([entry], batch=Batch())
