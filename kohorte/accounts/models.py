@@ -3,6 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,6 +60,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.display_name or self.email
+
+    @cached_property
+    def has_course(self):
+        """Takes part (or took part) in a course: the header links "My course".
+        The backend reads it with the user (accounts.backends)."""
+        return self.participations.exists()
 
 
 class Role(models.Model):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from . import services
+from .backends import USER_BACKEND
 from .forms import LoginLinkForm, StaffLoginForm
 
 
@@ -48,7 +49,7 @@ def login_confirm(request, token):
         except ValidationError as exc:
             return render(request, "accounts/login_invalid.html", {"error": exc.messages[0]},
                           status=400)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=USER_BACKEND)
         messages.success(request, _("You are signed in."))
         return redirect(_safe_next(request, next_url, "applications:my_applications"))
     if services.login_token_peek(token=token) is None:
@@ -70,7 +71,7 @@ def staff_login(request):
     """Staff sign in with password and second factor; failures are throttled (axes)."""
     form = StaffLoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, form.user, backend=USER_BACKEND)
         otp_login(request, form.device)
         return redirect(_safe_next(request, request.GET.get("next", ""), "backoffice:home"))
     status = 400 if request.method == "POST" else 200

@@ -10,6 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kohorte.accounts.backends import USER_BACKEND
 from kohorte.accounts.models import Role, User
 from kohorte.applications import services
 from kohorte.applications.models import Application, Call, CallModule, Document, ReferenceCounter
@@ -101,7 +102,7 @@ def make_staff(role=None, programme=None, *, email=None, name="") -> User:
 
 def login_staff(client, user):
     """Sign a staff member in with a verified second factor (as after a real login)."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=USER_BACKEND)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.first().persistent_id
     session.save()

@@ -1,0 +1,55 @@
+"""Django's model backend, with the signed-in person read by a query built once.
+
+Every request of a signed-in person loads the user row through the backend named in
+the session. ``ModelBackend.get_user`` builds that query anew each time; here it is
+built once per process (``core.prepared``) and also reads whether the person takes
+part in a course, which the page header asks on every page (``User.has_course``).
+The rest (passwords, permissions, ``user_can_authenticate``) is Django's.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+
+from kohorte.core.prepared import Prepared, instance
+
+
+def _user_query(pk):
+    from kohorte.courses.models import Participant
+
+    User = get_user_model()
+    return (User.objects.filter(pk=pk)
+            .annotate(_has_course=Exists(Participant.objects.filter(user=OuterRef("pk"))))
+            .values_list(*_columns(), "_has_course").order_by())
+
+
+def _columns():
+    return [field.attname for field in get_user_model()._meta.concrete_fields]
+
+
+_USER = Prepared(_user_query, pk=int)
+
+
+def user_by_id(pk):
+    """The user with this primary key and whether they take part in a course, or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    rows = _USER.rows(pk=pk)
+    if not rows:
+        return None
+    columns = _columns()
+    user = instance(get_user_model(), dict(zip(columns, rows[0][:len(columns)], strict=True)))
+    user.__dict__["has_course"] = rows[0][len(columns)]
+    return user
+
+
+class UserBackend(ModelBackend):
+    def get_user(self, user_id):
+        user = user_by_id(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# The dotted path login() stores in the session.
+USER_BACKEND = f"{UserBackend.__module__}.{UserBackend.__qualname__}"
