@@ -47,6 +47,26 @@ _CALL_COLUMNS = [field.attname for field in Call._meta.concrete_fields]
 _FOR_APPLICANT = Prepared(_for_applicant_query, pk=int, user_id=int)
 
 
+def _locked_query(pk):
+    return (Application.objects.select_for_update(of=("self",)).filter(pk=pk)
+            .values_list(*_APPLICATION_COLUMNS, *(f"call__{name}" for name in _CALL_COLUMNS))
+            .order_by())
+
+
+# Every step saved reads the application again under its row lock: built once too.
+_LOCKED = Prepared(_locked_query, pk=int)
+
+
+def _with_call(rows):
+    if not rows:
+        return None
+    count = len(_APPLICATION_COLUMNS)
+    application = instance(Application, dict(zip(_APPLICATION_COLUMNS, rows[0][:count],
+                                                 strict=True)))
+    application.call = instance(Call, dict(zip(_CALL_COLUMNS, rows[0][count:], strict=True)))
+    return application
+
+
 def application_for_applicant(*, user, pk):
     """The person's own application with its call (whole rows), or None.
 
@@ -55,14 +75,14 @@ def application_for_applicant(*, user, pk):
     each), which made a journey some 20 % cheaper (bench/README.md); the query is built
     once per process (core.prepared).
     """
-    rows = _FOR_APPLICANT.rows(pk=int(pk), user_id=user.pk)
-    if not rows:
-        return None
-    count = len(_APPLICATION_COLUMNS)
-    application = instance(Application, dict(zip(_APPLICATION_COLUMNS, rows[0][:count],
-                                                 strict=True)))
-    application.call = instance(Call, dict(zip(_CALL_COLUMNS, rows[0][count:], strict=True)))
-    return application
+    return _with_call(_FOR_APPLICANT.rows(pk=int(pk), user_id=user.pk))
+
+
+def application_locked(*, pk):
+    """The application with its call (whole rows), its row locked until the
+    transaction ends (the call's row is not locked); None when there is none. Only
+    inside a transaction."""
+    return _with_call(_LOCKED.rows(pk=int(pk)))
 
 
 def application_counts(*, call):

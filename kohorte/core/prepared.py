@@ -19,7 +19,7 @@ from itertools import chain
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import Model, Q, sql
+from django.db.models import Expression, Model, Q, sql
 from django.db.models.base import DEFERRED
 
 # Marker values no real id or code equals.
@@ -167,6 +167,19 @@ class PreparedInsert:
         return objs
 
 
+_SLOT_MARKER = f"{STR_MARKER}slot"
+
+
+class _Slot(Expression):
+    """A value to come: compiles to one parameter (PreparedUpdate)."""
+
+    def __init__(self, field):
+        super().__init__(output_field=field)
+
+    def as_sql(self, compiler, connection):
+        return "%s", [_SLOT_MARKER]
+
+
 class PreparedUpdate:
     """Saves some fields of one row (as ``obj.save(update_fields=...)`` does, with
     ``auto_now`` fields stamped), with the SQL built once per connection. No signals."""
@@ -176,13 +189,14 @@ class PreparedUpdate:
         self.fields = [model._meta.get_field(name) for name in fields]
         self._compiled = weakref.WeakKeyDictionary()
 
-    def _compile(self, connection, obj):
+    def _compile(self, connection):
+        # Each value a parameter, whatever the first object holds (the ORM writes a
+        # None as a literal NULL, which would then stand for every later value).
         query = sql.UpdateQuery(self.model)
-        query.add_update_fields([(field, None, field.pre_save(obj, add=False))
-                                 for field in self.fields])
+        query.add_update_fields([(field, None, _Slot(field)) for field in self.fields])
         query.add_q(Q(pk=INT_MARKER))
         statement, params = query.get_compiler(connection=connection).as_sql()
-        if len(params) != len(self.fields) + 1 or params[-1] != INT_MARKER:
+        if list(params) != [_SLOT_MARKER] * len(self.fields) + [INT_MARKER]:
             raise ImproperlyConfigured(f"PreparedUpdate: unexpected parameters ({statement}).")
         return statement
 
@@ -194,7 +208,7 @@ class PreparedUpdate:
         connection = connections[using]
         statement = self._compiled.get(connection)
         if statement is None:
-            statement = self._compiled[connection] = self._compile(connection, obj)
+            statement = self._compiled[connection] = self._compile(connection)
         params = [field.get_db_prep_save(field.pre_save(obj, add=False), connection=connection)
                   for field in self.fields]
         params.append(obj.pk)

@@ -9,6 +9,7 @@ from kohorte.core.audit import audit_record
 from kohorte.core.uploads import upload_content_type
 
 from ..models import Application, Document
+from ..selectors import application_locked
 from .submission import ensure_editable
 
 # Judged by the file's content, never by its name or the browser's claim.
@@ -31,7 +32,7 @@ def document_upload(*, application: Application, kind: str, uploaded_file, actor
     deadline, and for the release also after it until its due date.
     """
     now = now or timezone.now()
-    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
+    application = application_locked(pk=application.pk)
     if kind != Document.Kind.EMPLOYER_RELEASE:
         raise ValidationError(_("Unknown kind of document."))
     if not release_upload_open(application, now=now):

@@ -16,6 +16,7 @@ from kohorte.notifications.services import mail_enqueue
 from kohorte.programmes.models import Institution, Programme, SiteFunding
 
 from ..models import Application, Call, Document, ReferenceCounter
+from ..selectors import application_locked
 from . import eligibility
 
 # The steps of the form, in order; each names the fields it fills.
@@ -72,7 +73,7 @@ def application_start(*, call: Call, applicant, now=None) -> Application:
 def application_save_step(*, application: Application, step: str, data: dict, actor, now=None):
     """Save one step's answers (a draft is saved per step; edits allowed until the deadline)."""
     now = now or timezone.now()
-    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
+    application = application_locked(pk=application.pk)
     ensure_editable(application, now=now)
     if step not in STEPS:
         raise ValidationError(_("Unknown step."))
@@ -94,7 +95,7 @@ def application_save_step(*, application: Application, step: str, data: dict, ac
     if step not in application.steps_done:
         application.steps_done = [*application.steps_done, step]
         fields.append("steps_done")
-    application.save(update_fields=[*fields, "updated_at"])
+    _step_update([*fields, "updated_at"]).update(application)
     if application.state == Application.State.SUBMITTED:
         eligibility.eligibility_assess(application=application, now=now)
         if changed:
@@ -102,6 +103,18 @@ def application_save_step(*, application: Application, step: str, data: dict, ac
             audit_record(actor=actor, action="application.edit", obj=application,
                          data={"step": step, "fields": sorted(changed)})
     return application
+
+
+_STEP_UPDATES = {}
+
+
+def _step_update(fields: list[str]) -> PreparedUpdate:
+    """A step's save, built once per set of fields (each step saves the same few)."""
+    key = tuple(fields)
+    update = _STEP_UPDATES.get(key)
+    if update is None:
+        update = _STEP_UPDATES[key] = PreparedUpdate(Application, fields)
+    return update
 
 
 def missing_steps(application: Application, *, has_release=None) -> list[str]:

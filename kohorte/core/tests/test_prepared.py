@@ -121,6 +121,43 @@ def test_an_update_writes_the_fields_and_stamps_auto_now(personas):
     assert update.update(gone) == 0
 
 
+def test_an_update_built_on_empty_values_writes_later_values_and_back(personas):
+    # Built while the fields are empty, then used with values, then with None again:
+    # each value is a parameter, none is fixed into the statement.
+    application = f.make_application(personas.call, personas.applicant)
+    update = PreparedUpdate(Application, ["accessibility_needs", "accessibility_consent_at",
+                                          "site_id", "updated_at"])
+    application.accessibility_needs, application.accessibility_consent_at = "", None
+    application.site_id = None
+    update.update(application)
+    stored = Application.objects.get(pk=application.pk)
+    assert (stored.accessibility_consent_at, stored.site_id) == (None, None)
+    now = timezone.now()
+    site = f.make_site(personas.call.programme)
+    application.accessibility_needs, application.accessibility_consent_at = "Rampe", now
+    application.site_id = site.pk
+    update.update(application)
+    stored = Application.objects.get(pk=application.pk)
+    assert (stored.accessibility_needs, stored.accessibility_consent_at, stored.site_id) == (
+        "Rampe", now, site.pk)
+    application.accessibility_consent_at, application.site_id = None, None
+    update.update(application)
+    stored = Application.objects.get(pk=application.pk)
+    assert (stored.accessibility_consent_at, stored.site_id) == (None, None)
+
+
+def test_the_locked_read_is_the_whole_application_and_call(personas):
+    from django.forms.models import model_to_dict
+
+    application = f.make_application(personas.call, personas.applicant)
+    with transaction.atomic():
+        locked = selectors.application_locked(pk=application.pk)
+        assert selectors.application_locked(pk=application.pk + 999) is None
+    whole = Application.objects.select_related("call").get(pk=application.pk)
+    assert model_to_dict(locked) == model_to_dict(whole) and locked.get_deferred_fields() == set()
+    assert model_to_dict(locked.call) == model_to_dict(whole.call)
+
+
 def test_the_form_read_is_the_whole_application_and_call_of_the_owner_only(personas):
     from django.forms.models import model_to_dict
 
