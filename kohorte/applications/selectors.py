@@ -1,10 +1,14 @@
 """Reads about calls and applications, scoped and with their related rows."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q
 
 from kohorte.core.prepared import Prepared, instance
 
-from .models import Application, Call
+from kohorte.programmes.models import Funder, Institution, Programme
+
+from .models import Application, Call, CallModule
 
 
 def call_list_open(*, now):
@@ -24,10 +28,65 @@ def call_list_public(*, now):
     )
 
 
-def call_public(*, slug):
+def _columns(model):
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _call_page_query(slug):
     return (Call.objects.filter(slug=slug, state__in=[Call.State.PUBLISHED, Call.State.CLOSED])
-            .select_related("programme", "programme__funder", "programme__lead_institution")
-            .prefetch_related("modules", "programme__partners").first())
+            .values_list(*_columns(Call), *(f"programme__{name}" for name in _columns(Programme)),
+                         *(f"programme__funder__{name}" for name in _columns(Funder)),
+                         *(f"programme__lead_institution__{name}" for name in _columns(Institution)))
+            .order_by())
+
+
+# The public call page is the rush's first page (twice a journey): its reads are
+# built once per process (core.prepared).
+_CALL_PAGE = Prepared(_call_page_query, slug=str)
+_CALL_MODULES = Prepared(lambda call_id: CallModule.objects.filter(call_id=call_id)
+                         .values_list(*_columns(CallModule)).order_by("position"), call_id=int)
+_PARTNERS = Prepared(lambda programme_id: Institution.objects.filter(partner_programmes=programme_id)
+                     .values_list(*_columns(Institution)).order_by("pk"), programme_id=int)
+_OWN_APPLICATION_KEY = Prepared(lambda call_id, user_id: Application.objects.filter(
+    call_id=call_id, applicant_id=user_id).values_list("pk").order_by(), call_id=int, user_id=int)
+
+
+def _split(row, *models):
+    """Model instances from one row holding each model's columns in turn."""
+    objects, start = [], 0
+    for model in models:
+        columns = _columns(model)
+        objects.append(instance(model, dict(zip(columns, row[start:start + len(columns)],
+                                                strict=True))))
+        start += len(columns)
+    return objects
+
+
+@dataclass
+class CallPage:
+    call: Call
+    modules: list
+    partners: list  # the programme's partners besides the lead institution
+
+
+def call_page(*, slug) -> CallPage | None:
+    """A published or closed call with its programme, funder, lead institution, module
+    dates and partners, for its public page; None when there is none."""
+    rows = _CALL_PAGE.rows(slug=slug)
+    if not rows:
+        return None
+    call, programme, funder, lead = _split(rows[0], Call, Programme, Funder, Institution)
+    programme.funder, programme.lead_institution, call.programme = funder, lead, programme
+    modules = [_split(row, CallModule)[0] for row in _CALL_MODULES.rows(call_id=call.pk)]
+    partners = [_split(row, Institution)[0] for row in _PARTNERS.rows(programme_id=programme.pk)]
+    return CallPage(call=call, modules=modules,
+                    partners=[partner for partner in partners if partner.pk != lead.pk])
+
+
+def own_application_key(*, call, user):
+    """The key of the person's application to the call, or None."""
+    rows = _OWN_APPLICATION_KEY.rows(call_id=call.pk, user_id=user.pk)
+    return rows[0][0] if rows else None
 
 
 def applications_of(*, user):

@@ -11,21 +11,23 @@ def call_list(request):
 
 
 def call_detail(request, slug):
-    call = selectors.call_public(slug=slug)
-    if call is None:
+    page = selectors.call_page(slug=slug)
+    if page is None:
         raise Http404
-    application = None
+    application_key = None
     if request.user.is_authenticated:
-        application = call.applications.filter(applicant=request.user).first()
+        application_key = selectors.own_application_key(call=page.call, user=request.user)
     return render(request, "applications/call_detail.html", {
-        "call": call, "is_open": call.is_open(), "application": application,
+        "call": page.call, "modules": page.modules, "partners": page.partners,
+        "is_open": page.call.is_open(), "application_key": application_key,
     })
 
 
 def call_release_template(request, slug):
     """The employer-release template is public: it is part of the call."""
-    call = selectors.call_public(slug=slug)
-    if call is None or not call.release_template:
+    page = selectors.call_page(slug=slug)
+    if page is None or not page.call.release_template:
         raise Http404
+    call = page.call
     return FileResponse(call.release_template.open("rb"), as_attachment=True,
                         filename=call.release_template_name or "freistellung.pdf")

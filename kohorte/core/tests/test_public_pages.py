@@ -98,6 +98,31 @@ def test_the_call_page_says_the_deadline_in_words(call):
     assert html.count("Baustein ") >= 8  # the module dates
 
 
+def test_the_call_page_names_the_partners_lists_the_modules_in_order_and_links_ones_own_application(
+        call, django_assert_num_queries):
+    from kohorte.programmes.models import Institution
+
+    programme = call.programme
+    programme.partners.add(Institution.objects.create(name="Hochschule RheinMain"))
+    html = english_client().get(call.get_absolute_url()).content.decode()
+    lead = programme.lead_institution.name
+    assert f"{lead}, Hochschule RheinMain</dd>" in html  # the lead once, then the partners
+    modules = list(call.modules.order_by("position"))
+    assert len(modules) >= 2
+    positions = [html.index(f"{m.position}. {m.title}</th>") for m in modules]
+    assert positions == sorted(positions)
+    person = f.make_applicant()
+    application = f.make_application(call, person)
+    client = english_client()
+    client.force_login(person)
+    # Session, person, the call with its programme, the modules, the partners, the
+    # person's application.
+    with django_assert_num_queries(6):
+        html = client.get(call.get_absolute_url()).content.decode()
+    assert reverse("applications:application_detail", args=[application.pk]) in html
+    assert reverse("applications:apply_start", args=[call.slug]) not in html
+
+
 @pytest.mark.skipif(not _german_catalogue_translates("Deadline"),
                     reason="the German catalogue has no translation of the call page yet")
 def test_in_german_the_call_page_says_noch_3_tage(call):
