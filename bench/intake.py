@@ -504,11 +504,12 @@ def prepare_sessions(emails):
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
+    from kohorte.core.sessions import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from kohorte.accounts.backends import USER_BACKEND
     from kohorte.accounts.models import User
 
     User.objects.bulk_create([User(email=email, password=make_password(None)) for email in emails],
@@ -521,7 +522,7 @@ def prepare_sessions(emails):
         user = users[email]
         key = get_random_string(32, alphabet)
         data = store.encode({SESSION_KEY: str(user.pk),
-                             BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                             BACKEND_SESSION_KEY: USER_BACKEND,
                              HASH_SESSION_KEY: user.get_session_auth_hash()})
         sessions.append(Session(session_key=key, session_data=data, expire_date=expires))
         items.append({"email": email, "user": user, "session": key,
