@@ -21,7 +21,7 @@ class OutboxMail(models.Model):
     body = models.TextField(_("text"))
     template = models.CharField(_("template"), max_length=100)
     about_type = models.CharField(max_length=80, blank=True)
-    about_id = models.CharField(max_length=64, blank=True, db_index=True)
+    about_id = models.CharField(max_length=64, blank=True)
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices,
                              default=State.PENDING)
@@ -39,7 +39,10 @@ class OutboxMail(models.Model):
         verbose_name = _("e-mail")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        # about_id: a plain index, not db_index (on PostgreSQL that adds one for LIKE,
+        # which no query asks for and every mail written must update).
+        indexes = [models.Index(fields=["state", "next_attempt_at"]),
+                   models.Index(fields=["about_id"], name="outboxmail_about_id_idx")]
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
