@@ -504,13 +504,13 @@ def prepare_sessions(emails):
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from kohorte.core.sessions import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
     from kohorte.accounts.backends import USER_BACKEND
     from kohorte.accounts.models import User
+    from kohorte.core.sessions import SessionStore
 
     User.objects.bulk_create([User(email=email, password=make_password(None)) for email in emails],
                              batch_size=500)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from kohorte.core.prepared import Prepared, instance
-
 from kohorte.programmes.models import Funder, Institution, Programme
 
 from .models import Application, Call, CallModule
