@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 
-from kohorte.core.prepared import Prepared, instance
+from kohorte.core.prepared import Prepared, columns, instances
 
 
 def _user_query(pk):
@@ -20,11 +20,7 @@ def _user_query(pk):
     User = get_user_model()
     return (User.objects.filter(pk=pk)
             .annotate(_has_course=Exists(Participant.objects.filter(user=OuterRef("pk"))))
-            .values_list(*_columns(), "_has_course").order_by())
-
-
-def _columns():
-    return [field.attname for field in get_user_model()._meta.concrete_fields]
+            .values_list(*columns(User), "_has_course").order_by())
 
 
 _USER = Prepared(_user_query, pk=int)
@@ -39,9 +35,9 @@ def user_by_id(pk):
     rows = _USER.rows(pk=pk)
     if not rows:
         return None
-    columns = _columns()
-    user = instance(get_user_model(), dict(zip(columns, rows[0][:len(columns)], strict=True)))
-    user.__dict__["has_course"] = rows[0][len(columns)]
+    *values, has_course = rows[0]
+    (user,) = instances(values, get_user_model())
+    user.__dict__["has_course"] = has_course
     return user
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from kohorte.core.prepared import Prepared, instance
+from kohorte.core.prepared import Prepared, columns, instances
 from kohorte.programmes.models import Funder, Institution, Programme
 
 from .models import Application, Call, CallModule
@@ -27,15 +27,11 @@ def call_list_public(*, now):
     )
 
 
-def _columns(model):
-    return [field.attname for field in model._meta.concrete_fields]
-
-
 def _call_page_query(slug):
     return (Call.objects.filter(slug=slug, state__in=[Call.State.PUBLISHED, Call.State.CLOSED])
-            .values_list(*_columns(Call), *(f"programme__{name}" for name in _columns(Programme)),
-                         *(f"programme__funder__{name}" for name in _columns(Funder)),
-                         *(f"programme__lead_institution__{name}" for name in _columns(Institution)))
+            .values_list(*columns(Call), *(f"programme__{name}" for name in columns(Programme)),
+                         *(f"programme__funder__{name}" for name in columns(Funder)),
+                         *(f"programme__lead_institution__{name}" for name in columns(Institution)))
             .order_by())
 
 
@@ -43,22 +39,11 @@ def _call_page_query(slug):
 # built once per process (core.prepared).
 _CALL_PAGE = Prepared(_call_page_query, slug=str)
 _CALL_MODULES = Prepared(lambda call_id: CallModule.objects.filter(call_id=call_id)
-                         .values_list(*_columns(CallModule)).order_by("position"), call_id=int)
+                         .values_list(*columns(CallModule)).order_by("position"), call_id=int)
 _PARTNERS = Prepared(lambda programme_id: Institution.objects.filter(partner_programmes=programme_id)
-                     .values_list(*_columns(Institution)).order_by("pk"), programme_id=int)
+                     .values_list(*columns(Institution)).order_by("pk"), programme_id=int)
 _OWN_APPLICATION_KEY = Prepared(lambda call_id, user_id: Application.objects.filter(
     call_id=call_id, applicant_id=user_id).values_list("pk").order_by(), call_id=int, user_id=int)
-
-
-def _split(row, *models):
-    """Model instances from one row holding each model's columns in turn."""
-    objects, start = [], 0
-    for model in models:
-        columns = _columns(model)
-        objects.append(instance(model, dict(zip(columns, row[start:start + len(columns)],
-                                                strict=True))))
-        start += len(columns)
-    return objects
 
 
 @dataclass
@@ -68,18 +53,28 @@ class CallPage:
     partners: list  # the programme's partners besides the lead institution
 
 
-def call_page(*, slug) -> CallPage | None:
-    """A published or closed call with its programme, funder, lead institution, module
-    dates and partners, for its public page; None when there is none."""
+def call_public(*, slug) -> Call | None:
+    """A published or closed call with its programme, funder and lead institution;
+    None when there is none."""
     rows = _CALL_PAGE.rows(slug=slug)
     if not rows:
         return None
-    call, programme, funder, lead = _split(rows[0], Call, Programme, Funder, Institution)
+    call, programme, funder, lead = instances(rows[0], Call, Programme, Funder, Institution)
     programme.funder, programme.lead_institution, call.programme = funder, lead, programme
-    modules = [_split(row, CallModule)[0] for row in _CALL_MODULES.rows(call_id=call.pk)]
-    partners = [_split(row, Institution)[0] for row in _PARTNERS.rows(programme_id=programme.pk)]
+    return call
+
+
+def call_page(*, slug) -> CallPage | None:
+    """``call_public`` with the module dates and the partners, for its public page."""
+    call = call_public(slug=slug)
+    if call is None:
+        return None
+    lead_id = call.programme.lead_institution_id
+    modules = [instances(row, CallModule)[0] for row in _CALL_MODULES.rows(call_id=call.pk)]
+    partners = [instances(row, Institution)[0]
+                for row in _PARTNERS.rows(programme_id=call.programme_id)]
     return CallPage(call=call, modules=modules,
-                    partners=[partner for partner in partners if partner.pk != lead.pk])
+                    partners=[partner for partner in partners if partner.pk != lead_id])
 
 
 def own_application_key(*, call, user):
@@ -99,8 +94,8 @@ def _for_applicant_query(pk, user_id):
             .order_by())
 
 
-_APPLICATION_COLUMNS = [field.attname for field in Application._meta.concrete_fields]
-_CALL_COLUMNS = [field.attname for field in Call._meta.concrete_fields]
+_APPLICATION_COLUMNS = columns(Application)
+_CALL_COLUMNS = columns(Call)
 # Every request of the application form reads it: built once per process.
 _FOR_APPLICANT = Prepared(_for_applicant_query, pk=int, user_id=int)
 
@@ -118,10 +113,8 @@ _LOCKED = Prepared(_locked_query, pk=int)
 def _with_call(rows):
     if not rows:
         return None
-    count = len(_APPLICATION_COLUMNS)
-    application = instance(Application, dict(zip(_APPLICATION_COLUMNS, rows[0][:count],
-                                                 strict=True)))
-    application.call = instance(Call, dict(zip(_CALL_COLUMNS, rows[0][count:], strict=True)))
+    application, call = instances(rows[0], Application, Call)
+    application.call = call
     return application
 
 

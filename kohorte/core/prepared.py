@@ -95,6 +95,25 @@ def instance(model: type[Model], values: dict, using="default") -> Model:
                           for field in model._meta.concrete_fields])
 
 
+def columns(model: type[Model]) -> list[str]:
+    """The attribute names of a model's columns (``call_id``, not ``call``), in order."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def instances(row, *models, using="default") -> list[Model]:
+    """One instance per model from a row that holds each model's whole columns
+    (``columns(model)``) in turn, as a ``values_list`` over joined models reads them."""
+    objects, start = [], 0
+    for model in models:
+        names = columns(model)
+        objects.append(instance(model, dict(zip(names, row[start:start + len(names)], strict=True)),
+                                using))
+        start += len(names)
+    if start != len(row):
+        raise ImproperlyConfigured(f"instances: the row has {len(row)} values, the models {start}.")
+    return objects
+
+
 class PreparedInsert:
     """Inserts rows of one model with the SQL built once per connection and number of
     rows: ``Model.save()`` and ``bulk_create()`` build it anew each time. Each value

@@ -25,9 +25,8 @@ def call_detail(request, slug):
 
 def call_release_template(request, slug):
     """The employer-release template is public: it is part of the call."""
-    page = selectors.call_page(slug=slug)
-    if page is None or not page.call.release_template:
+    call = selectors.call_public(slug=slug)
+    if call is None or not call.release_template:
         raise Http404
-    call = page.call
     return FileResponse(call.release_template.open("rb"), as_attachment=True,
                         filename=call.release_template_name or "freistellung.pdf")

@@ -233,3 +233,16 @@ def test_what_cannot_be_batched_is_refused():
                        object_id="1")
     with pytest.raises(ImproperlyConfigured):
         PreparedInsert(AuditEntry).insert([entry], batch=Batch())
+
+
+def test_instances_split_a_joined_row_and_refuse_a_row_of_another_shape():
+    from kohorte.core.prepared import columns, instances
+
+    call = f.make_call()
+    (row,) = Call.objects.filter(pk=call.pk).values_list(
+        *columns(Call), *(f"programme__{name}" for name in columns(type(call.programme))))
+    read_call, programme = instances(row, Call, type(call.programme))
+    assert (read_call.pk, read_call.slug, programme.pk, programme.name) == (
+        call.pk, call.slug, call.programme.pk, call.programme.name)
+    with pytest.raises(ImproperlyConfigured):
+        instances(row, Call)

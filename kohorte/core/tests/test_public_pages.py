@@ -123,6 +123,22 @@ def test_the_call_page_names_the_partners_lists_the_modules_in_order_and_links_o
     assert reverse("applications:apply_start", args=[call.slug]) not in html
 
 
+def test_the_employer_release_template_is_downloaded_from_a_public_call_only(call):
+    from django.core.files.base import ContentFile
+
+    url = reverse("applications:call_release_template", args=[call.slug])
+    assert Client().get(url).status_code == 404  # the call has no template
+    call.release_template.save("vorlage.pdf", ContentFile(f.PDF_BYTES), save=False)
+    call.release_template_name = "Freistellung-Vorlage.pdf"
+    call.save(update_fields=["release_template", "release_template_name"])
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == f.PDF_BYTES
+    assert 'filename="Freistellung-Vorlage.pdf"' in response["Content-Disposition"]
+    Call.objects.filter(pk=call.pk).update(state=Call.State.DRAFT)
+    assert Client().get(url).status_code == 404
+
+
 @pytest.mark.skipif(not _german_catalogue_translates("Deadline"),
                     reason="the German catalogue has no translation of the call page yet")
 def test_in_german_the_call_page_says_noch_3_tage(call):
