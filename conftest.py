@@ -55,3 +55,26 @@ def personas(db):
     people.coordinator2 = f.make_staff("coordinator", programme, email="coordinator2@example.org")
     people.outsider = f.make_staff("coordinator", other, email="outsider@example.org")
     return people
+
+
+@pytest.fixture(autouse=True)
+def _reference_sequences_dropped(request, django_db_blocker):
+    """After a test that commits (transactional, live server), drop the PostgreSQL
+    sequences that count reference numbers: unlike the tables they survive the flush,
+    and the next test would count on from there."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames)
+            or (marker and marker.kwargs.get("transaction"))):
+        return
+    from django.db import connection
+
+    from kohorte.applications.services.references import SEQUENCE_NAME_START
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' "
+                       "AND starts_with(relname, %s)", [SEQUENCE_NAME_START])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')

@@ -132,8 +132,11 @@ class ReferenceCounter(models.Model):
 
     Calls that share a prefix and a year (the default prefix, two calls in one year)
     share the counter, so a reference is unique by how it is made; the unique index on
-    ``Application.reference`` still guards it. The counter counts up in the submit's
-    transaction: a number is only used by a submit that commits, so there are no gaps.
+    ``Application.reference`` still guards it. On SQLite the counter counts up in the
+    submit's transaction: a number is only used by a submit that commits, so there are
+    no gaps. On PostgreSQL a sequence per prefix and year counts instead (no submitter
+    waits for another); the row then only says where the sequence starts when it is
+    made (``services/references.py``).
     """
 
     prefix = models.CharField(max_length=10)

@@ -4,7 +4,7 @@ import copy
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -15,9 +15,15 @@ from kohorte.core.prepared import Batch, Prepared, PreparedUpdate, instance
 from kohorte.notifications.services import mail_enqueue
 from kohorte.programmes.models import Institution, Programme, SiteFunding
 
-from ..models import Application, Call, Document, ReferenceCounter
+from ..models import Application, Call, Document
 from ..selectors import application_locked
 from . import eligibility
+from .references import (
+    SequenceMissing,
+    reference_move_past_taken,
+    reference_sequence_make,
+    reference_take,
+)
 
 # The steps of the form, in order; each names the fields it fills.
 STEPS = {
@@ -136,60 +142,6 @@ def missing_steps(application: Application, *, has_release=None) -> list[str]:
         "privacy": a.privacy_acknowledged_at is not None,
     }
     return [step for step in STEPS if not complete[step]]
-
-
-# Counts the counter of a prefix and year up and returns the new value in one
-# statement, creating it at the first submit of that year (an upsert; PostgreSQL and
-# SQLite 3.35+ return rows from it, Django 5.2's update() cannot).
-TAKE_NUMBER_SQL = (
-    'INSERT INTO "applications_referencecounter" ("prefix", "year", "next_number") '
-    'VALUES (%s, %s, 2) ON CONFLICT ("prefix", "year") DO UPDATE '
-    'SET "next_number" = "applications_referencecounter"."next_number" + 1')
-TAKE_NUMBER_RETURNING_SQL = TAKE_NUMBER_SQL + ' RETURNING "next_number"'
-
-
-def _take_number(prefix: str, year: int) -> int:
-    """Count the counter of the prefix and year up; the number taken.
-
-    The counter's row stays locked until the transaction ends: concurrent submitters
-    with the same prefix queue on it, so the submit takes its number last.
-    """
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(TAKE_NUMBER_RETURNING_SQL, [prefix, year])
-            return cursor.fetchone()[0] - 1
-        cursor.execute(TAKE_NUMBER_SQL, [prefix, year])  # SQLite before 3.35
-    return ReferenceCounter.objects.values_list("next_number", flat=True).get(
-        prefix=prefix, year=year) - 1
-
-
-def _reference_parts(call: Call) -> tuple[str, int]:
-    return call.reference_prefix, timezone.localtime(call.closes_at).year
-
-
-def _next_reference(call: Call) -> str:
-    prefix, year = _reference_parts(call)
-    return f"{prefix}-{year}-{_take_number(prefix, year):04d}"
-
-
-@transaction.atomic
-def _counter_past_taken(call: Call) -> None:
-    """Move the counter past every reference of its prefix and year already given.
-
-    Only needed when a reference was written other than by the counter (by hand in
-    the database, or from before the counters): the submit then met the unique index.
-    """
-    prefix, year = _reference_parts(call)
-    numbers = [int(reference.rpartition("-")[2]) for reference in
-               Application.objects.filter(reference__startswith=f"{prefix}-{year}-")
-               .values_list("reference", flat=True)
-               if reference.rpartition("-")[2].isdigit()]
-    following = max(numbers, default=0) + 1
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year, defaults={"next_number": following})
-    if counter.next_number < following:
-        counter.next_number = following
-        counter.save(update_fields=["next_number"])
 
 
 # What the submit reads of the application: the completeness check, the pre-check,
@@ -325,6 +277,12 @@ def application_submit(*, application: Application, actor, now=None,
 
 
 def _submit_once_more_past_taken(read, *, actor, now):
+    """Submit; once more when the count of references had to be put right first.
+
+    Two cases undo the submit's transaction and let it run again: the reference was
+    given already (written other than by the count: the count moves past it), and on
+    PostgreSQL the first submit of a prefix and year, whose sequence is made then.
+    """
     read_last = []
 
     def reading():
@@ -332,17 +290,20 @@ def _submit_once_more_past_taken(read, *, actor, now):
         read_last[:] = result[:1]
         return result
 
-    try:
-        return _submit(reading, actor=actor, now=now)
-    except IntegrityError:
-        # The reference was given already (written other than by the counter): the
-        # transaction is undone; move the counter past it and submit once more.
-        application = read_last[0] if read_last else None
-        if application is None or application.reference is None or not Application.objects.filter(
-                reference=application.reference).exclude(pk=application.pk).exists():
-            raise
-        _counter_past_taken(application.call)
-        return _submit(reading, actor=actor, now=now)
+    for attempt in range(3):
+        try:
+            return _submit(reading, actor=actor, now=now)
+        except SequenceMissing:
+            if attempt == 2:
+                raise
+            reference_sequence_make(read_last[0].call)
+        except IntegrityError:
+            application = read_last[0] if read_last else None
+            if attempt == 2 or application is None or application.reference is None or \
+                    not Application.objects.filter(reference=application.reference).exclude(
+                        pk=application.pk).exists():
+                raise
+            reference_move_past_taken(application.call)
 
 
 @transaction.atomic
@@ -369,9 +330,10 @@ def _submit(read, *, actor, now):
     eligibility.eligibility_assess(application=application, now=now, has_release=has_release,
                                    site_funded=site_funded, check=None, audit_entries=entries,
                                    batch=writes)
-    # The number is taken last: from here to the commit, other submitters with the
-    # same prefix wait for the counter's row (on SQLite all writers wait anyway).
-    application.reference = _next_reference(application.call)
+    # The number is taken last (references.py): on SQLite other writers wait for the
+    # counter's row from here to the commit (they wait for the one write lock anyway);
+    # PostgreSQL's sequence lets nobody wait.
+    application.reference = reference_take(application.call)
     _SUBMITTED.update(application, batch=writes)
     for entry in entries:  # made before the application had its reference
         entry.object_repr = str(application)[:200]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from kohorte.accounts import services as account_services
 from kohorte.accounts.models import LoginToken
 from kohorte.applications import services
-from kohorte.applications.models import Application, Eligibility, ReferenceCounter
+from kohorte.applications.models import Application, Eligibility
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests import factories as f
 from kohorte.notifications.models import OutboxMail
@@ -143,7 +143,7 @@ def test_a_reference_written_past_the_counter_is_skipped_and_nothing_is_written_
     year = timezone.localtime(call.closes_at).year
     other = f.make_application(call, personas.second_applicant, submit=True)
     Application.objects.filter(pk=other.pk).update(reference=f"GWA-{year}-0005")
-    ReferenceCounter.objects.filter(prefix="GWA", year=year).update(next_number=5)
+    services.reference_next_number_set(call, 5)
     application = f.make_application(call, personas.applicant)
     submitted = submit_as(application, personas.applicant)
     assert submitted.reference == f"GWA-{year}-0006"

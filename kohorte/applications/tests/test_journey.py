@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kohorte.accounts.models import User
-from kohorte.applications.models import Application, Document, ReferenceCounter
+from kohorte.applications import services
+from kohorte.applications.models import Application, Document
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests import factories as f
 from kohorte.notifications.models import OutboxMail
@@ -148,7 +149,7 @@ def test_the_whole_way_from_the_sign_in_link_to_the_reference_number(personas):
 def test_the_reference_number_counts_up_per_prefix_and_year(personas):
     call = personas.call
     year = timezone.localtime(call.closes_at).year
-    ReferenceCounter.objects.create(prefix=call.reference_prefix, year=year, next_number=42)
+    services.reference_next_number_set(call, 42)
     first = f.make_application(call, personas.applicant, submit=True)
     second = f.make_application(call, personas.second_applicant, submit=True)
     assert first.reference == f"GWA-{year}-0042"

@@ -88,6 +88,9 @@ def test_the_submit_reads_under_the_lock_takes_the_number_and_writes_at_once(per
 
     from kohorte.applications.models import Eligibility
 
+    # Not the first submit of the prefix and year: on PostgreSQL that one makes the
+    # sequence of the numbers first (services/references.py).
+    f.make_application(personas.call, f.make_applicant(), submit=True)
     draft = f.make_application(personas.call, personas.applicant)
     assert services.application_submit_own(pk=draft.pk, user=personas.second_applicant) is None
     with CaptureQueriesContext(connection) as queries:

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kohorte.accounts.backends import USER_BACKEND
 from kohorte.accounts.models import Role, User
 from kohorte.applications import services
-from kohorte.applications.models import Application, Call, CallModule, Document, ReferenceCounter
+from kohorte.applications.models import Application, Call, CallModule, Document
 from kohorte.programmes.models import (
     Funder,
     Institution,
@@ -152,9 +152,7 @@ def make_application(call, applicant=None, *, site=None, submit=False, release=T
 
 def next_reference_number(call) -> int:
     """The number the next submit to ``call`` gets (counted per prefix and year)."""
-    counter = ReferenceCounter.objects.filter(
-        prefix=call.reference_prefix, year=timezone.localtime(call.closes_at).year).first()
-    return counter.next_number if counter else 1
+    return services.reference_next_number(call)
 
 
 def aware(y, m, d, hh=0, mm=0, ss=0) -> datetime:

@@ -1,7 +1,7 @@
 """The outbox: mails are written in the transaction of the change that causes them."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from kohorte.applications import services
 from kohorte.applications.models import Application
@@ -86,16 +86,21 @@ def test_mails_are_written_in_german_whatever_the_language_of_the_request(person
 
 
 def test_a_rolled_back_submission_leaves_neither_the_change_nor_the_mail(personas):
+    f.make_application(personas.call, personas.second_applicant, submit=True)
     application = f.make_application(personas.call, personas.applicant)
     with pytest.raises(Boom), transaction.atomic():
         services.application_submit(application=application, actor=personas.applicant)
-        assert OutboxMail.objects.filter(template="application_submitted").exists()
+        assert OutboxMail.objects.filter(about_id=str(application.pk)).exists()
         raise Boom
     application.refresh_from_db()
     assert application.state == Application.State.DRAFT and application.reference is None
-    assert not OutboxMail.objects.exists()
-    assert not AuditEntry.objects.filter(action="application.submit").exists()
-    assert f.next_reference_number(personas.call) == 1
+    assert not OutboxMail.objects.filter(about_id=str(application.pk)).exists()
+    assert not AuditEntry.objects.filter(action="application.submit",
+                                         object_id=str(application.pk)).exists()
+    # SQLite counts in the transaction: the number is given again. PostgreSQL's sequence
+    # is not undone: the number stays unused, a gap (services/references.py).
+    gap = 1 if connection.vendor == "postgresql" else 0
+    assert f.next_reference_number(personas.call) == 2 + gap
 
 
 def test_a_failure_while_writing_the_mail_undoes_the_submission(personas, monkeypatch):
