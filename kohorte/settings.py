@@ -308,6 +308,11 @@ KOHORTE_APPLICANT_LINKS = ["kohorte.selection.links.applicant_links",
                            "kohorte.courses.links.applicant_links"]
 # Reasons to keep an applicant's account after their last application is erased.
 KOHORTE_ACCOUNT_KEEP_HOOKS = ["kohorte.selection.services.priority.account_has_open_claim"]
+# The later stages' parts of "Your data" (Art. 15 GDPR), see applications/personal_data.py.
+KOHORTE_PERSONAL_DATA_HOOKS = [
+    "kohorte.selection.personal_data.selection_data",
+    "kohorte.courses.personal_data.participation_data",
+]
 KOHORTE_APPLICATION_WITHDRAW_HOOKS = [
     "kohorte.selection.services.offers.offers_release_on_withdrawal",
 ]

@@ -1,4 +1,13 @@
-"""What Kohorte holds about a person (Art. 15 GDPR), as plain data."""
+"""What Kohorte holds about a person (Art. 15 GDPR), as plain data.
+
+The applications are this app's own; later stages add theirs through the functions in
+``settings.KOHORTE_PERSONAL_DATA_HOOKS`` (applications knows nothing of them). Each is
+called with the user and returns None or ``{"key", "template", "data"}``: ``data``
+goes into the export under ``key``, ``template`` renders it on the page "Your data".
+"""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from kohorte.core.models import AuditEntry
 
@@ -44,7 +53,15 @@ def _application(a: Application) -> dict:
     }
 
 
-def application_data_export(*, user) -> dict:
+def further_parts(*, user) -> list[dict]:
+    """The later stages' parts of the person's data, in the order of the setting."""
+    parts = (import_string(path)(user=user) for path in settings.KOHORTE_PERSONAL_DATA_HOOKS)
+    return [part for part in parts if part]
+
+
+def application_data_export(*, user, parts: list[dict] | None = None) -> dict:
+    """Everything about the person as one dict (the JSON download). ``parts``: the
+    later stages' parts if the caller has them already (``further_parts``)."""
     applications = (Application.objects.filter(applicant=user)
                     .select_related("call", "organisation", "site", "region", "eligibility")
                     .prefetch_related("documents"))
@@ -52,7 +69,7 @@ def application_data_export(*, user) -> dict:
         object_type="applications.application",
         object_id__in=[str(a.pk) for a in applications],
     ).order_by("created_at")
-    return {
+    export = {
         "account": {"email": user.email, "joined": user.date_joined},
         "applications": [_application(a) for a in applications],
         "history": [
@@ -60,3 +77,6 @@ def application_data_export(*, user) -> dict:
             for e in history
         ],
     }
+    for part in further_parts(user=user) if parts is None else parts:
+        export[part["key"]] = part["data"]
+    return export

@@ -126,12 +126,14 @@ def test_every_course_page_a_participant_reaches_passes_axe(page, base_url, coho
     participant = w["participant"].pk
     sign_in_applicant(page, w["applicant"].email)
     # Not linked from the course page: the typed check-in (its address is shown in the
-    # room), the certificate page and the public check form.
+    # room), the certificate page and the public check form. "Your data" shows the
+    # course part (attendance, project, certificate).
     session = w["session"].pk
     result = crawl(page, base_url, [
         "/kurs/", f"/kurs/einchecken/{session}/", f"/kurs/{participant}/zertifikat/",
-        "/zertifikate/pruefen/"], limit=COURSE_LIMIT)
+        "/zertifikate/pruefen/", "/meine-daten/"], limit=COURSE_LIMIT)
     _assert_clean(result, expected={
+        "/meine-daten/",
         "/kurs/", f"/kurs/{participant}/", f"/kurs/{participant}/projekt/",
         f"/kurs/einchecken/{session}/", f"/kurs/{participant}/zertifikat/",
         "/zertifikate/pruefen/", f"/zertifikate/{w['certificate'].code}/",

@@ -18,7 +18,7 @@ from kohorte.core.extensions import links
 from .. import selectors, services
 from ..forms import STEP_FORMS, STEP_TITLES
 from ..models import Application, Call, Document
-from ..personal_data import application_data_export
+from ..personal_data import application_data_export, further_parts
 from ..services.submission import STEPS
 
 STEP_ORDER = list(STEPS)
@@ -224,7 +224,8 @@ def document_download(request, pk, document_pk):
 @login_required(login_url="accounts:login")
 def my_data(request):
     """Art. 15 GDPR: everything Kohorte holds about the person, readable and as JSON."""
-    data = application_data_export(user=request.user)
+    parts = further_parts(user=request.user)
+    data = application_data_export(user=request.user, parts=parts)
     if request.GET.get("format") == "json":
         response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2, default=str),
                                 content_type="application/json; charset=utf-8")
@@ -232,7 +233,7 @@ def my_data(request):
         return response
     return render(request, "applications/my_data.html", {
         "data": data, "applications": selectors.applications_of(user=request.user),
-        "step_titles": STEP_TITLES,
+        "step_titles": STEP_TITLES, "parts": parts,
     })
 
 
