@@ -6,7 +6,14 @@ under the key ``courses`` and its page renders it with ``TEMPLATE``.
 
 from django.db.models import Prefetch
 
-from .models import Attendance, Certificate, Participant, PracticeProject, ProjectFeedback
+from .models import (
+    Attendance,
+    Certificate,
+    Participant,
+    PracticeProject,
+    ProjectFeedback,
+    ProjectVersion,
+)
 
 TEMPLATE = "courses/participant/_my_data.html"
 
@@ -40,6 +47,14 @@ def _project(participant) -> dict | None:
         "report_file": project.report_file_name,
         "report_submitted_at": project.report_submitted_at,
         "accepted_at": project.accepted_at,
+        "versions": [{
+            "stage": version.get_stage_display(),
+            "number": version.number,
+            "title": version.title,
+            "text": version.text,
+            "file": version.file_name,
+            "handed_in_at": version.submitted_at,
+        } for version in project.versions.all()],
         "feedback": [{
             "stage": item.get_stage_display(),
             "verdict": item.get_verdict_display(),
@@ -72,6 +87,7 @@ def participation_data(*, user) -> dict | None:
                      .order_by("session__starts_at", "id")),
             Prefetch("project__feedback", ProjectFeedback.objects.select_related("author")
                      .order_by("created_at", "id")),
+            Prefetch("project__versions", ProjectVersion.objects.order_by("submitted_at", "id")),
             Prefetch("certificates", Certificate.objects.order_by("issued_at", "id")))
         .order_by("joined_on", "id"))
     places = [{

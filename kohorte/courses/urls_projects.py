@@ -11,6 +11,8 @@ urlpatterns = [
     path("kurs/<int:pk>/projekt/<slug:part>/pruefen/", projects.project_check,
          name="project_check"),
     path("kurs/<int:pk>/projekt/<slug:part>/datei/", projects.project_file, name="project_file"),
+    path("kurs/<int:pk>/projekt/fassungen/<int:version_pk>/datei/",
+         projects.project_version_file, name="project_version_file"),
     # Staff: projects
     path("verwaltung/kurse/<int:pk>/projekte/", projects.projects_overview, name="projects"),
     path("verwaltung/kurse/<int:pk>/projekte/fristen/", projects.project_dates,
@@ -21,6 +23,8 @@ urlpatterns = [
          projects.project_feedback, name="project_feedback"),
     path("verwaltung/kurse/<int:pk>/projekte/<int:participant_pk>/<slug:part>/datei/",
          projects.project_file_staff, name="project_file_staff"),
+    path("verwaltung/kurse/<int:pk>/projekte/<int:participant_pk>/fassungen/<int:version_pk>/"
+         "datei/", projects.project_version_file_staff, name="project_version_file_staff"),
     # Staff: completion
     path("verwaltung/kurse/<int:pk>/abschluss/", completion.completion_overview,
          name="completion"),

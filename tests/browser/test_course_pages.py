@@ -67,6 +67,14 @@ def cohort_world(open_call):
                                         title="Café Nordstadt", text="Ein Nachbarschaftscafé.",
                                         actor=applicant)
     project_services.project_submit(participant=participant, stage="plan", actor=applicant)
+    # A second plan sent back for revision: its page shows the version with the feedback.
+    project_services.project_save_draft(participant=others[0], stage="plan",
+                                        title="Gärten im Hof", text="Ein Gemeinschaftsgarten.",
+                                        actor=others[0].user)
+    revised = project_services.project_submit(participant=others[0], stage="plan",
+                                              actor=others[0].user)
+    project_services.project_feedback_give(project=revised, verdict="revision",
+                                           text="Bitte die Beteiligten nennen.", actor=lecturer)
     completion_services.completion_confirm(participant=participant, actor=coordinator,
                                            override_reason="Ersatzleistung vereinbart.")
     certificate = certificate_services.certificate_issue(participant=participant,
@@ -114,6 +122,7 @@ def test_every_course_page_a_lecturer_reaches_passes_axe(page, base_url, cohort_
         f"/verwaltung/kurse/sitzungen/{session}/eincheck-code/",
         f"/verwaltung/kurse/{cohort}/projekte/",
         f"/verwaltung/kurse/{cohort}/projekte/{w['participant'].pk}/",
+        f"/verwaltung/kurse/{cohort}/projekte/{w['others'][0].pk}/",  # a version shown
     })
     visited = {url.split(base_url, 1)[-1] for url in result.visited}
     # Module 2 is not theirs: not linked, so not reached.

@@ -7,7 +7,7 @@ One module per area; each area's services, views and tests live beside it
 from .attendance import Attendance
 from .certificates import Certificate, CertificateBatch, CertificateSignatory
 from .cohort import Cohort, Material, Module, Participant, Session
-from .projects import PracticeProject, ProjectFeedback
+from .projects import PracticeProject, ProjectFeedback, ProjectVersion
 
 __all__ = [
     "Attendance",
@@ -20,5 +20,6 @@ __all__ = [
     "Participant",
     "PracticeProject",
     "ProjectFeedback",
+    "ProjectVersion",
     "Session",
 ]

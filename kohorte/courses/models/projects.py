@@ -80,12 +80,43 @@ class PracticeProject(models.Model):
         return self.AWAITING_FEEDBACK.get(self.state)
 
 
-class ProjectFeedback(models.Model):
-    """A lecturer's written feedback on a plan or report, with the verdict. Never edited."""
+class ProjectVersion(models.Model):
+    """A plan or report as it was handed in. A revision is written on the project's
+    draft and handed in as the next version: what the lecturer gave feedback on stays as
+    it was, and so does its file (the draft's file is deleted when replaced only if no
+    version holds it)."""
 
     class Stage(models.TextChoices):
         PLAN = "plan", _("Plan")
         REPORT = "report", _("Report")
+
+    project = models.ForeignKey(PracticeProject, on_delete=models.CASCADE,
+                                related_name="versions")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    number = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("text"), max_length=20000, blank=True)
+    file = models.FileField(upload_to=private_upload_path, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+
+    class Meta:
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "stage", "number"],
+                                    name="project_version_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.project}: {self.get_stage_display()} {self.number}"
+
+
+class ProjectFeedback(models.Model):
+    """A lecturer's written feedback on a plan or report, with the verdict. Never edited."""
+
+    Stage = ProjectVersion.Stage
 
     class Verdict(models.TextChoices):
         ACCEPTED = "accepted", _("Accepted")
@@ -96,6 +127,9 @@ class ProjectFeedback(models.Model):
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     text = models.TextField(_("feedback"), max_length=10000)
+    # The version it is about (empty only for feedback from before the versions).
+    version = models.ForeignKey(ProjectVersion, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="feedback")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from kohorte.core.access import can, matrix, roles_of
 
-from ..models import Cohort, Participant, PracticeProject, ProjectFeedback
+from ..models import Cohort, Participant, PracticeProject, ProjectFeedback, ProjectVersion
 
 
 def cohort_for_staff(*, pk) -> Cohort | None:
@@ -50,9 +50,15 @@ def project_of(participant) -> PracticeProject:
 
 
 def feedback_history(project) -> list[ProjectFeedback]:
+    """The feedback, oldest first, each with the version it is about."""
     if project.pk is None:
         return []
-    return list(project.feedback.select_related("author").order_by("created_at", "id"))
+    return list(project.feedback.select_related("author", "version").order_by("created_at", "id"))
+
+
+def version_of(*, participant, pk) -> ProjectVersion | None:
+    """A handed-in version of the participant's project, None if it is not theirs."""
+    return ProjectVersion.objects.filter(pk=pk, project__participant=participant).first()
 
 
 def due_in_words(due: date | None, *, today: date) -> str:

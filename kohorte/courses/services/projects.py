@@ -21,7 +21,7 @@ from kohorte.core.audit import audit_record
 from kohorte.core.uploads import upload_content_type
 from kohorte.notifications.services import mail_enqueue
 
-from ..models import Cohort, Participant, PracticeProject, ProjectFeedback
+from ..models import Cohort, Participant, PracticeProject, ProjectFeedback, ProjectVersion
 
 STAGES = ("plan", "report")
 # Judged by the file's content, never by its name or the browser's claim.
@@ -115,8 +115,10 @@ def project_save_draft(*, participant: Participant, stage: str, text: str, actor
         setattr(project, name_field, "")
         fields += [file_field, name_field]
     project.save(update_fields=[*fields, "updated_at"])
-    if old_name and old_name != getattr(project, file_field).name:
-        # A replaced or removed file is kept by nobody: delete it once the change holds.
+    if old_name and old_name != getattr(project, file_field).name and \
+            not project.versions.filter(file=old_name).exists():
+        # A replaced or removed file that no handed-in version holds is kept by nobody:
+        # delete it once the change holds.
         storage = old_file.storage
         transaction.on_commit(lambda: storage.delete(old_name))
     audit_record(actor=actor, action=f"project.{stage}_draft_saved", obj=project,
@@ -158,6 +160,14 @@ def project_submit(*, participant: Participant, stage: str, actor,
           else PracticeProject.State.REPORT_SUBMITTED)
     setattr(project, f"{stage}_submitted_at", now)
     project.save(update_fields=["state", f"{stage}_submitted_at", "updated_at"])
+    # The part as handed in: a later revision is written on the project and handed in as
+    # the next version, this one stays as the lecturer read it.
+    number = project.versions.filter(stage=stage).count() + 1
+    ProjectVersion.objects.create(
+        project=project, stage=stage, number=number,
+        title=project.title if stage == "plan" else "", text=getattr(project, stage),
+        file=getattr(project, f"{stage}_file").name or "",
+        file_name=getattr(project, f"{stage}_file_name"), submitted_at=now)
     audit_record(actor=actor, action=f"project.{stage}_submitted", obj=project,
                  data={"participant": participant.pk})
     return project
@@ -192,8 +202,10 @@ def project_feedback_give(*, project: PracticeProject, verdict: str, text: str, 
         project.accepted_at = now
         fields.append("accepted_at")
     project.save(update_fields=fields)
+    version = project.versions.filter(stage=stage).order_by("-number").first()
     feedback = ProjectFeedback.objects.create(project=project, stage=stage, verdict=verdict,
-                                              text=text, author=actor, created_at=now)
+                                              text=text, author=actor, created_at=now,
+                                              version=version)
     audit_record(actor=actor, action="project.feedback", obj=project,
                  data={"stage": stage, "verdict": verdict, "feedback": feedback.pk,
                        "participant": project.participant_id})

@@ -35,14 +35,19 @@ def _stage(part) -> str:
 
 
 def _file_response(project, stage):
-    stored = getattr(project, f"{stage}_file")
-    if project.pk is None or not stored:
+    if project.pk is None:
+        raise Http404
+    return _stored_file_response(getattr(project, f"{stage}_file"),
+                                 getattr(project, f"{stage}_file_name"))
+
+
+def _stored_file_response(stored, name):
+    if not stored:
         raise Http404
     handle = stored.open("rb")
     content_type = services.sniff_file_type(handle.read(services.SNIFF_BYTES))
     handle.seek(0)
-    response = FileResponse(handle, as_attachment=True,
-                            filename=getattr(project, f"{stage}_file_name") or "datei",
+    response = FileResponse(handle, as_attachment=True, filename=name or "datei",
                             content_type=content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -167,6 +172,17 @@ def project_file(request, pk, part):
     return _file_response(selectors.project_of(participant), _stage(part))
 
 
+@login_required(login_url="accounts:login")
+@require_GET
+def project_version_file(request, pk, version_pk):
+    """The file of a version the participant handed in earlier."""
+    participant = _own(request, pk)
+    version = selectors.version_of(participant=participant, pk=version_pk)
+    if version is None:
+        raise Http404
+    return _stored_file_response(version.file, version.file_name)
+
+
 # --- The staff's side -----------------------------------------------------------------
 
 def _cohort_for_reviewer(request, pk):
@@ -272,3 +288,14 @@ def project_file_staff(request, pk, participant_pk, part):
     if project.editable_stage == stage:
         raise Http404  # a draft is the participant's alone
     return _file_response(project, stage)
+
+
+@staff_required
+@require_GET
+def project_version_file_staff(request, pk, participant_pk, version_pk):
+    """The file of a handed-in version (each one the lecturers read stays as it was)."""
+    _cohort, participant = _participant_for_reviewer(request, pk, participant_pk)
+    version = selectors.version_of(participant=participant, pk=version_pk)
+    if version is None:
+        raise Http404
+    return _stored_file_response(version.file, version.file_name)
