@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from kohorte.applications.personal_data import application_data_export
 from kohorte.core.tests import factories as f
@@ -19,7 +20,8 @@ def test_the_export_and_the_page_hold_the_offer_and_the_priority_consent(client,
     accept(personas.call, [mine, theirs])
     PriorityClaim.objects.create(programme=personas.programme, user=personas.applicant,
                                  from_call=personas.call)
-    data = application_data_export(user=personas.applicant)["selection"]
+    with translation.override("de"):
+        data = application_data_export(user=personas.applicant)["selection"]
     assert [offer["reference"] for offer in data["offers"]] == [mine.reference]
     assert data["offers"][0]["state"] == "Angenommen"
     assert [claim["programme"] for claim in data["priority_consents"]] == [personas.programme.name]
