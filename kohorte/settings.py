@@ -134,7 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "kohorte.core.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     # Tests use an in-memory database unless a file is named (e.g. for a live server).
-    DATABASES["default"]["TEST"] = {"NAME": env.str("KOHORTE_TEST_DB", default="") or None}
+    # ":memory:" rather than None: pytest-xdist's workers (via pytest-django) would
+    # otherwise make a test name out of the file's path.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("KOHORTE_TEST_DB", default="") or ":memory:"}
 else:
     # Separate names let several test runs share one PostgreSQL server.
     DATABASES["default"]["TEST"] = {"NAME": env.str("KOHORTE_TEST_DB", default="test_kohorte")}
