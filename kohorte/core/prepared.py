@@ -259,6 +259,14 @@ class Batch:
     def add(self, statement: str, params: list):
         self.statements.append((statement, params))
 
+    def replace(self, old: str, new: str):
+        """Put ``new`` for ``old`` in every text value not yet written (a stand-in for a
+        value known only later, as the submit's reference)."""
+        self.statements = [
+            (statement, [value.replace(old, new) if isinstance(value, str) else value
+                         for value in params])
+            for statement, params in self.statements]
+
     def run(self):
         statements, self.statements = self.statements, []
         if not statements:

@@ -1,10 +1,11 @@
 """Starting, filling in, submitting and withdrawing an application."""
 
 import copy
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -162,9 +163,9 @@ def _has_release():
                                           kind=Document.Kind.EMPLOYER_RELEASE))
 
 
-def _read_under_lock(application: Application) -> bool:
-    """Lock the row and bring the caller's copy up to date with what the submit reads;
-    whether the employer's release is uploaded.
+def _read_under_lock(application: Application):
+    """Lock the row and bring the caller's copy up to date with what the submit reads:
+    ``(has_release, row)``, whether the employer's release is uploaded and the row read.
 
     One narrow query instead of the whole row with its call: the columns are most of
     a query's cost. The call's other settings are taken as the caller read them.
@@ -174,7 +175,7 @@ def _read_under_lock(application: Application) -> bool:
         setattr(application, name, value)
     for name, value in zip(DEADLINE_FIELDS, row[len(SUBMIT_FIELDS):-1], strict=True):
         setattr(application.call, name, value)
-    return row[-1]
+    return row[-1], row
 
 
 _SUBMITTED = PreparedUpdate(Application, ["reference", "state", "submitted_at", "updated_at"])
@@ -214,11 +215,12 @@ _OWN_LOCKED_READ = Prepared(_own_locked_query, pk=int, user_id=int)
 def _read_own_under_lock(*, pk: int, user_id: int):
     """The person's own application under its row lock, with its call, the lead
     institution's name (the e-mail's signature), whether the site is funded and
-    whether the release is uploaded: ``(application, has_release, site_funded)``, or
-    ``(None, False, False)`` when the person has no application with that key."""
+    whether the release is uploaded: ``(application, has_release, site_funded, row)``
+    (``row``: what was read, to compare), or ``(None, False, False, None)`` when the
+    person has no application with that key."""
     rows = _OWN_LOCKED_READ.rows(pk=pk, user_id=user_id)
     if not rows:
-        return None, False, False
+        return None, False, False, None
     row, count, calls = rows[0], len(OWN_APPLICATION_FIELDS), len(OWN_CALL_FIELDS)
     application = instance(Application, dict(zip(OWN_APPLICATION_FIELDS, row[:count], strict=True)))
     call = instance(Call, dict(zip(OWN_CALL_FIELDS, row[count:count + calls], strict=True)))
@@ -227,7 +229,7 @@ def _read_own_under_lock(*, pk: int, user_id: int):
     programme.lead_institution = instance(Institution, {"id": lead_id, "name": lead_name})
     call.programme = programme
     application.call = call
-    return application, has_release, bool(site_funded)
+    return application, has_release, bool(site_funded), row
 
 
 def application_submit_own(*, pk, user, now=None) -> Application | None:
@@ -268,10 +270,10 @@ def application_submit(*, application: Application, actor, now=None,
         site_funded = eligibility.site_funded(application)
 
     def read():
-        has_release = _read_under_lock(application)
+        has_release, row = _read_under_lock(application)
         funded = (site_funded if application.site_id == site_id
                   else eligibility.site_funded(application))
-        return application, has_release, funded
+        return application, has_release, funded, (row, funded)
 
     return _submit_once_more_past_taken(read, actor=actor, now=now)
 
@@ -292,7 +294,8 @@ def _submit_once_more_past_taken(read, *, actor, now):
 
     for attempt in range(3):
         try:
-            return _submit(reading, actor=actor, now=now)
+            plan = _plan_ahead(read, actor=actor, now=now) if attempt == 0 else None
+            return _submit(reading, actor=actor, now=now, plan=plan)
         except SequenceMissing:
             if attempt == 2:
                 raise
@@ -306,15 +309,68 @@ def _submit_once_more_past_taken(read, *, actor, now):
             reference_move_past_taken(application.call)
 
 
+class _Plan:
+    """The submit's writes made ready before its transaction (SQLite, below): for the
+    row as read then, with ``marker`` standing for the reference."""
+
+    def __init__(self, row, writes, marker):
+        self.row, self.writes, self.marker = row, writes, marker
+
+
+def _plan_ahead(read, *, actor, now):
+    """On SQLite, everything a submit writes, worked out before its transaction.
+
+    SQLite has one write lock, and a write transaction holds it from BEGIN: every
+    submit's work inside the transaction is work all other writers wait for. So the
+    application is read first without the lock and the submit's writes are prepared
+    from that read (the pre-check, the audit entries, the e-mail rendered), with a
+    random marker standing for the reference, which can only be taken under the lock.
+    Under the lock ``_submit`` reads the same row again and uses the plan only when
+    the row is unchanged (else it works everything out anew, as on PostgreSQL, whose
+    row locks let other applicants' submits run meanwhile). Returns None where there
+    is nothing to gain: other databases, a caller's open transaction, a submit that
+    will not write (none to submit, already submitted, refused).
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return None
+    application, has_release, site_funded, row = read()
+    if application is None or application.state == Application.State.SUBMITTED:
+        return None
+    marker = f"REFERENCE{secrets.token_hex(12)}"
+    try:
+        writes = _submit_writes(application, has_release, site_funded, actor=actor, now=now,
+                                reference=lambda: marker)
+    except ValidationError:
+        return None
+    return _Plan(row, writes, marker)
+
+
 @transaction.atomic
-def _submit(read, *, actor, now):
+def _submit(read, *, actor, now, plan=None):
     """``read()`` locks the application's row: ``(application, has_release,
-    site_funded)``, application None when there is none to submit."""
-    application, has_release, site_funded = read()
+    site_funded, row)``, application None when there is none to submit. ``plan``:
+    the writes prepared for ``row`` before the transaction (``_plan_ahead``)."""
+    application, has_release, site_funded, row = read()
     if application is None:
         return None
     if application.state == Application.State.SUBMITTED:
         return application
+    if plan is not None and plan.row == row:
+        application.state = Application.State.SUBMITTED
+        application.submitted_at = now
+        application.reference = reference_take(application.call)
+        plan.writes.replace(plan.marker, application.reference)
+        plan.writes.run()
+        return application
+    writes = _submit_writes(application, has_release, site_funded, actor=actor, now=now,
+                            reference=lambda: reference_take(application.call))
+    writes.run()
+    return application
+
+
+def _submit_writes(application, has_release, site_funded, *, actor, now, reference):
+    """Check the application and make it submitted: its writes, in a batch not yet
+    run. ``reference()`` gives the reference number."""
     ensure_editable(application, now=now)
     missing = missing_steps(application, has_release=has_release)
     if missing:
@@ -333,7 +389,7 @@ def _submit(read, *, actor, now):
     # The number is taken last (references.py): on SQLite other writers wait for the
     # counter's row from here to the commit (they wait for the one write lock anyway);
     # PostgreSQL's sequence lets nobody wait.
-    application.reference = reference_take(application.call)
+    application.reference = reference()
     _SUBMITTED.update(application, batch=writes)
     for entry in entries:  # made before the application had its reference
         entry.object_repr = str(application)[:200]
@@ -347,8 +403,7 @@ def _submit(read, *, actor, now):
                           "has_release": has_release},
                  about=application, idempotency_key=f"application-submitted-{application.pk}",
                  key_is_new=True, batch=writes)
-    writes.run()
-    return application
+    return writes
 
 
 @transaction.atomic

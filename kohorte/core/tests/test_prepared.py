@@ -73,7 +73,7 @@ def test_the_submit_read_is_the_owners_application_and_nobody_elses(personas):
 
     application = f.make_application(personas.call, personas.applicant)
     with transaction.atomic():
-        mine, has_release, site_funded = _read_own_under_lock(
+        mine, has_release, site_funded, _row = _read_own_under_lock(
             pk=application.pk, user_id=personas.applicant.pk)
     whole = Application.objects.select_related("call__programme__lead_institution").get(
         pk=application.pk)
