@@ -314,6 +314,7 @@ KOHORTE_ACCOUNT_KEEP_HOOKS = ["kohorte.selection.services.priority.account_has_o
 KOHORTE_PERSONAL_DATA_HOOKS = [
     "kohorte.selection.personal_data.selection_data",
     "kohorte.courses.personal_data.participation_data",
+    "kohorte.evaluation.personal_data.evaluation_data",
 ]
 KOHORTE_APPLICATION_WITHDRAW_HOOKS = [
     "kohorte.selection.services.offers.offers_release_on_withdrawal",

@@ -191,8 +191,11 @@ def test_the_survey_page_and_the_course_page_of_a_participant_pass_axe(
     w = evaluated
     participant = w.participant.pk
     sign_in_applicant(page, w.applicant.email)
-    result = crawl(page, base_url, [w.link, f"/kurs/{participant}/"])
-    _assert_clean(result, expected={w.link, f"/kurs/{participant}/"})
+    # "Your data" shows the person's own answers under the evaluation part.
+    result = crawl(page, base_url, [w.link, f"/kurs/{participant}/", "/meine-daten/"])
+    _assert_clean(result, expected={w.link, f"/kurs/{participant}/", "/meine-daten/"})
+    page.goto("/meine-daten/")
+    assert page.locator("section[aria-labelledby=evaluation] dl").count() >= 4
     page.goto(f"/kurs/{participant}/")
     section = page.locator("section#befragungen")
     assert section.count() == 1

@@ -98,3 +98,25 @@ def test_every_page_a_reviewer_reaches_passes_axe(page, base_url, seeded):
         "/begutachtung/", f"/begutachtung/bewerbungen/{submitted[0].pk}/",
         f"/begutachtung/bewerbungen/{submitted[1].pk}/",
     })
+
+
+def test_your_data_with_reviews_and_a_selection_decision_passes_axe(page, base_url, seeded):
+    """"Your data" of an applicant whose application was reviewed and taken out."""
+    from kohorte.selection.models import Candidate
+    from kohorte.selection.tests import reviewing as r
+
+    call = r.close(seeded.call)
+    r.make_criteria(call)
+    reviewer = r.make_reviewer(seeded.programme, "gutachten@example.org", name="Robin Gutachten")
+    r.review(r.assign(seeded.application, reviewer),
+             {"Praxisbezug": 4, "Motivation": 3, "Transferpotenzial": None},
+             comment="Überzeugende Praxisbeispiele.")
+    Candidate.objects.create(application=seeded.application, excluded=True,
+                             reason="Zweite Bewerbung derselben Person")
+    sign_in_applicant(page, seeded.applicant.email)
+    result = crawl(page, base_url, ["/meine-daten/"], limit=1)
+    _assert_clean(result, expected={"/meine-daten/"})
+    page.goto("/meine-daten/")
+    text = page.locator("section[aria-labelledby=auswahl]").inner_text()
+    assert "Überzeugende Praxisbeispiele." in text and "Zweite Bewerbung" in text
+    assert "Robin" not in page.content() and "gutachten@" not in page.content()
