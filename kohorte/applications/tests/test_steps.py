@@ -113,6 +113,36 @@ def test_the_employment_step_needs_a_site_or_a_named_place_employer_and_kreis(dr
     assert 'href="#id_organisation_other"' in html and 'href="#id_region"' in html
 
 
+def test_the_employment_step_shows_the_saved_site_and_kreis_without_reading_them_again(
+        draft, django_assert_max_num_queries):
+    application, client = draft
+    site = f.make_site()
+    assert client.post(step_url(application, "employment"),
+                       step_posts(site)["employment"]).status_code == 302
+    # Session, person, application, then the two lists: the saved site, Träger and
+    # Kreis are not read one by one as well.
+    with django_assert_max_num_queries(5):
+        html = client.get(step_url(application, "employment")).content.decode()
+    assert f'<option value="{site.pk}" selected>' in html
+    assert f'<option value="{site.region_id}" selected>' in html
+
+
+def test_a_step_is_saved_in_one_transaction_without_a_savepoint_inside(draft):
+    # The test's own transaction makes the service's transaction a savepoint here: one,
+    # not a second one for a transaction around it (two round trips each on PostgreSQL).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    application, client = draft
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(step_url(application, "contact"),
+                               {"first_name": "Aylin", "last_name": "Muster"})
+    assert response.status_code == 302
+    savepoints = [q["sql"] for q in queries.captured_queries
+                  if q["sql"].upper().startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints
+
+
 @pytest.mark.parametrize("hours", ["0", "60.5", "-3", "viel", "1e3"])
 def test_the_employment_step_refuses_impossible_weekly_hours(draft, hours):
     application, client = draft

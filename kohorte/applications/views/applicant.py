@@ -42,7 +42,10 @@ def _initial(application, step):
                 "accessibility_consent": application.accessibility_consent_at is not None}
     if step == "privacy":
         return {"acknowledged": application.privacy_acknowledged_at is not None}
-    return {name: getattr(application, name) for name in STEPS[step]}
+    # A foreign key by its key: the form takes the key, and reading the object would
+    # cost a query per key on every view of the employment step.
+    return {name: getattr(application, Application._meta.get_field(name).attname)
+            for name in STEPS[step]}
 
 
 def _form_for(application, step, data=None, files=None, *, upload_only=False):
@@ -118,13 +121,19 @@ def apply_step(request, pk, step):
     }, status=status)
 
 
-@transaction.atomic
 def _save(request, application, step, data, now, *, upload_only=False):
-    # One transaction: when the step is refused, its upload is not kept either.
     if step == "release" and data.get("document"):
-        services.document_upload(application=application, kind=Document.Kind.EMPLOYER_RELEASE,
-                                 uploaded_file=data["document"], actor=request.user, now=now)
-    if not upload_only:
+        # One transaction: when the step is refused, its upload is not kept either.
+        with transaction.atomic():
+            services.document_upload(application=application,
+                                     kind=Document.Kind.EMPLOYER_RELEASE,
+                                     uploaded_file=data["document"], actor=request.user, now=now)
+            if not upload_only:
+                services.application_save_step(application=application, step=step, data=data,
+                                               actor=request.user, now=now)
+    elif not upload_only:
+        # A step alone is the service's own transaction: wrapped in another, its
+        # savepoint would cost two more round trips to the database on every step.
         services.application_save_step(application=application, step=step, data=data,
                                        actor=request.user, now=now)
 
