@@ -504,12 +504,12 @@ def prepare_sessions(emails):
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
     from kohorte.accounts.backends import USER_BACKEND
     from kohorte.accounts.models import User
+    from kohorte.core.models import Session
     from kohorte.core.sessions import SessionStore
 
     User.objects.bulk_create([User(email=email, password=make_password(None)) for email in emails],
@@ -524,7 +524,8 @@ def prepare_sessions(emails):
         data = store.encode({SESSION_KEY: str(user.pk),
                              BACKEND_SESSION_KEY: USER_BACKEND,
                              HASH_SESSION_KEY: user.get_session_auth_hash()})
-        sessions.append(Session(session_key=key, session_data=data, expire_date=expires))
+        sessions.append(Session(session_key=key, session_data=data, expire_date=expires,
+                                user_id=user.pk))
         items.append({"email": email, "user": user, "session": key,
                       "csrf": get_random_string(32)})
     Session.objects.bulk_create(sessions, batch_size=500)

@@ -294,6 +294,7 @@ KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.evaluation.jobs.surveys_close_due", 300),
     ("kohorte.reporting.jobs.proof_deadlines_remind_due", 3600),
     ("kohorte.core.jobs.rate_counts_expire_due", 3600),
+    ("kohorte.core.jobs.sessions_expire_due", 3600),
 ]
 
 # Called at the start of an application's withdrawal, inside its transaction, with

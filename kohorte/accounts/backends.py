@@ -1,10 +1,12 @@
-"""Django's model backend, with the signed-in person read by a query built once.
+"""Django's model backend, with the signed-in person read with the session.
 
 Every request of a signed-in person loads the user row through the backend named in
-the session. ``ModelBackend.get_user`` builds that query anew each time; here it is
-built once per process (``core.prepared``) and also reads whether the person takes
-part in a course, which the page header asks on every page (``User.has_course``).
-The rest (passwords, permissions, ``user_can_authenticate``) is Django's.
+the session. The session's read (``core.sessions``) has read the row already, with
+whether the person takes part in a course, which the page header asks on every page
+(``User.has_course``): the backend takes it from there. Otherwise (a session saved
+before sessions kept the person's key) it reads the row by a query built once per
+process (``core.prepared``). The rest (passwords, permissions,
+``user_can_authenticate``) is Django's.
 """
 
 from django.contrib.auth import get_user_model
@@ -12,6 +14,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 
 from kohorte.core.prepared import Prepared, columns, instances
+from kohorte.core.sessions import person_read
 
 
 def _user_query(pk):
@@ -26,6 +29,12 @@ def _user_query(pk):
 _USER = Prepared(_user_query, pk=int)
 
 
+def _user(values, has_course):
+    (user,) = instances(values, get_user_model())
+    user.__dict__["has_course"] = has_course
+    return user
+
+
 def user_by_id(pk):
     """The user with this primary key and whether they take part in a course, or None."""
     try:
@@ -36,14 +45,17 @@ def user_by_id(pk):
     if not rows:
         return None
     *values, has_course = rows[0]
-    (user,) = instances(values, get_user_model())
-    user.__dict__["has_course"] = has_course
-    return user
+    return _user(values, has_course)
 
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
-        user = user_by_id(user_id)
+        read = person_read.get()
+        person_read.set(None)  # taken once
+        if read is not None and str(read[0]) == str(user_id):
+            user = _user(read[1], read[2])
+        else:
+            user = user_by_id(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

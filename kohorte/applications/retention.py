@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 
 from kohorte.accounts.models import LoginToken
 from kohorte.core.audit import audit_record
-from kohorte.core.models import AuditEntry
+from kohorte.core.models import AuditEntry, Session
 from kohorte.notifications.models import OutboxMail
 
 from .models import Application, Call, CallSnapshot, Document
@@ -80,6 +80,9 @@ def application_erase(*, application: Application, actor, reason: str):
         OutboxMail.objects.filter(to__iexact=user.email, about_type="").update(
             to="erased@invalid", subject=ERASED, body=ERASED, erased=True)
         LoginToken.objects.filter(email__iexact=user.email).delete()
+        # Its sessions end with it (they name it; one saved before sessions kept the
+        # person's key would read as signed out anyway once the account is gone).
+        Session.objects.filter(user_id=user.pk).delete()
         user.delete()
 
 

@@ -44,7 +44,7 @@ def test_whether_a_person_takes_part_in_a_course_comes_with_the_user(personas):
     assert User.objects.get(pk=personas.second_applicant.pk).has_course is False
 
 
-def test_a_page_reads_the_session_and_the_person_in_two_queries_and_links_the_course(
+def test_a_page_reads_the_session_and_the_person_in_one_query_and_links_the_course(
         client, personas):
     make_cohort(personas.call, applicants=[personas.applicant], others=0)
     client.force_login(personas.applicant, backend=USER_BACKEND)
@@ -54,10 +54,11 @@ def test_a_page_reads_the_session_and_the_person_in_two_queries_and_links_the_co
     assert page.status_code == 200
     assert reverse("courses:participation_list") in page.content.decode()
     sql = [q["sql"] for q in queries.captured_queries]
-    assert sql[0].startswith('SELECT "django_session"."session_data"')
-    assert sql[1].startswith('SELECT "accounts_user"."id"')
-    # Whether the person takes part in a course is asked inside the user's read only.
-    assert [s for s in sql if '"courses_participant"' in s] == [sql[1]]
+    assert sql[0].startswith('SELECT "core_session"."session_data"')
+    assert '"accounts_user"' in sql[0]
+    # Neither the person nor whether they take part in a course is asked again.
+    assert [s for s in sql if '"accounts_user"' in s] == [sql[0]]
+    assert [s for s in sql if '"courses_participant"' in s] == [sql[0]]
     client.force_login(personas.second_applicant, backend=USER_BACKEND)
     assert reverse("courses:participation_list") not in client.get(
         reverse("applications:my_applications")).content.decode()

@@ -27,7 +27,7 @@ from kohorte.applications.retention import (
     application_schedule_erasure,
     retention_run,
 )
-from kohorte.core.models import AuditEntry
+from kohorte.core.models import AuditEntry, Session
 from kohorte.core.tests import factories as f
 from kohorte.notifications.models import OutboxMail
 
@@ -228,6 +228,7 @@ def test_an_erased_persons_name_and_address_are_in_no_mail_or_audit_entry(
     services.application_withdraw(application=application, actor=person, now=withdrawn_at)
     mails, entries = _rows_mentioning(email, first, last)
     assert mails and entries  # the test would prove nothing otherwise
+    assert Session.objects.filter(user_id=person.pk).exists()  # signed in by the link
 
     run(withdrawn_at + WITHDRAWN_GRACE + timedelta(seconds=1), django_capture_on_commit_callbacks)
 
@@ -235,6 +236,7 @@ def test_an_erased_persons_name_and_address_are_in_no_mail_or_audit_entry(
     assert mails == [] and entries == []
     assert not User.objects.filter(email__iexact=email).exists()
     assert not LoginToken.objects.filter(email__iexact=email).exists()
+    assert not Session.objects.filter(user_id=person.pk).exists()
     # The mails and entries themselves stay, blanked and marked.
     assert OutboxMail.objects.filter(erased=True, body=ERASED).count() == 3
     assert AuditEntry.objects.filter(erased=True).exists()

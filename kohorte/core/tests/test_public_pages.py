@@ -115,9 +115,9 @@ def test_the_call_page_names_the_partners_lists_the_modules_in_order_and_links_o
     application = f.make_application(call, person)
     client = english_client()
     client.force_login(person)
-    # Session, person, the call with its programme, the modules, the partners, the
-    # person's application.
-    with django_assert_num_queries(6):
+    # Session with the person, the call with its programme, the modules, the
+    # partners, the person's application.
+    with django_assert_num_queries(5):
         html = client.get(call.get_absolute_url()).content.decode()
     assert reverse("applications:application_detail", args=[application.pk]) in html
     assert reverse("applications:apply_start", args=[call.slug]) not in html
