@@ -4,26 +4,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from kohorte.core.tests import factories as f
+from kohorte.core.tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("applications", "0003_scheduled_erasure")]
 AFTER = [("applications", "0004_reference_counter")]
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_prefix_and_year_counts_on_past_every_number_given():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         # Only the applications app goes back: the others' tables are as they are now.
         Call = apps.get_model("applications", "Call")
@@ -50,14 +43,14 @@ def test_each_prefix_and_year_counts_on_past_every_number_given():
                                        state="submitted", reference=reference,
                                        submitted_at=datetime(2026, 10, 1, tzinfo=BERLIN))
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         Counter = apps.get_model("applications", "ReferenceCounter")
         assert sorted(Counter.objects.values_list("prefix", "year", "next_number")) == [
             ("GWA", 2026, 21), ("GWA", 2027, 3), ("QGW", 2026, 5)]
 
-        apps = _migrate(BEFORE)  # and back: each call takes its group's counter
+        apps = migrate_to(BEFORE)  # and back: each call takes its group's counter
         Call = apps.get_model("applications", "Call")
         assert dict(Call.objects.values_list("slug", "next_number")) == {
             "a": 21, "b": 21, "c": 3, "d": 5}
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -4,24 +4,17 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from kohorte.accounts.backends import USER_BACKEND
 from kohorte.core.tests import factories as f
+from kohorte.core.tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("core", "0004_plain_indexes")]
 AFTER = [("core", "0005_sessions")]
 
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -30,7 +23,7 @@ def test_live_sessions_move_to_the_new_table_and_still_sign_in():
     from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 
     person = f.make_applicant()
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     try:
         live = DjangoStore()
         live.update({SESSION_KEY: str(person.pk), BACKEND_SESSION_KEY: USER_BACKEND,
@@ -41,7 +34,7 @@ def test_live_sessions_move_to_the_new_table_and_still_sign_in():
         expired.set_expiry(timezone.now() - timedelta(minutes=1))
         expired.save()
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         Session = apps.get_model("core", "Session")
         assert list(Session.objects.values_list("session_key", "user_id")) == [
             (live.session_key, None)]
@@ -50,4 +43,4 @@ def test_live_sessions_move_to_the_new_table_and_still_sign_in():
         response = client.get(reverse("applications:my_applications"))
         assert response.status_code == 200 and response.wsgi_request.user.pk == person.pk
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
