@@ -212,16 +212,19 @@ def _own_locked_query(pk, user_id):
 _OWN_LOCKED_READ = Prepared(_own_locked_query, pk=int, user_id=int)
 
 
-def _read_own_under_lock(*, pk: int, user_id: int):
+def _read_own_under_lock(*, pk: int, user_id: int, plan=None):
     """The person's own application under its row lock, with its call, the lead
     institution's name (the e-mail's signature), whether the site is funded and
     whether the release is uploaded: ``(application, has_release, site_funded, row)``
     (``row``: what was read, to compare), or ``(None, False, False, None)`` when the
-    person has no application with that key."""
+    person has no application with that key. When the row is the one ``plan`` was
+    worked out for, the plan's objects are given back instead of new ones."""
     rows = _OWN_LOCKED_READ.rows(pk=pk, user_id=user_id)
     if not rows:
         return None, False, False, None
     row, count, calls = rows[0], len(OWN_APPLICATION_FIELDS), len(OWN_CALL_FIELDS)
+    if plan is not None and plan.row == row:
+        return plan.application, plan.has_release, plan.site_funded, row
     application = instance(Application, dict(zip(OWN_APPLICATION_FIELDS, row[:count], strict=True)))
     call = instance(Call, dict(zip(OWN_CALL_FIELDS, row[count:count + calls], strict=True)))
     lead_id, lead_name, site_funded, has_release = row[count + calls:]
@@ -240,7 +243,8 @@ def application_submit_own(*, pk, user, now=None) -> Application | None:
     """
     now = now or timezone.now()
     return _submit_once_more_past_taken(
-        lambda: _read_own_under_lock(pk=int(pk), user_id=user.pk), actor=user, now=now)
+        lambda plan=None: _read_own_under_lock(pk=int(pk), user_id=user.pk, plan=plan),
+        actor=user, now=now)
 
 
 def application_submit(*, application: Application, actor, now=None,
@@ -269,7 +273,7 @@ def application_submit(*, application: Application, actor, now=None,
     if site_funded is None:
         site_funded = eligibility.site_funded(application)
 
-    def read():
+    def read(plan=None):  # the caller's object is brought up to date: nothing to reuse
         has_release, row = _read_under_lock(application)
         funded = (site_funded if application.site_id == site_id
                   else eligibility.site_funded(application))
@@ -287,8 +291,8 @@ def _submit_once_more_past_taken(read, *, actor, now):
     """
     read_last = []
 
-    def reading():
-        result = read()
+    def reading(plan=None):
+        result = read(plan=plan)
         read_last[:] = result[:1]
         return result
 
@@ -313,8 +317,9 @@ class _Plan:
     """The submit's writes made ready before its transaction (SQLite, below): for the
     row as read then, with ``marker`` standing for the reference."""
 
-    def __init__(self, row, writes, marker):
-        self.row, self.writes, self.marker = row, writes, marker
+    def __init__(self, read, writes, marker):
+        self.application, self.has_release, self.site_funded, self.row = read
+        self.writes, self.marker = writes, marker
 
 
 def _plan_ahead(read, *, actor, now):
@@ -333,7 +338,8 @@ def _plan_ahead(read, *, actor, now):
     """
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return None
-    application, has_release, site_funded, row = read()
+    result = read()
+    application, has_release, site_funded, _row = result
     if application is None or application.state == Application.State.SUBMITTED:
         return None
     marker = f"REFERENCE{secrets.token_hex(12)}"
@@ -342,25 +348,27 @@ def _plan_ahead(read, *, actor, now):
                                 reference=lambda: marker)
     except ValidationError:
         return None
-    return _Plan(row, writes, marker)
+    return _Plan(result, writes, marker)
 
 
 @transaction.atomic
 def _submit(read, *, actor, now, plan=None):
-    """``read()`` locks the application's row: ``(application, has_release,
-    site_funded, row)``, application None when there is none to submit. ``plan``:
-    the writes prepared for ``row`` before the transaction (``_plan_ahead``)."""
-    application, has_release, site_funded, row = read()
+    """``read(plan=)`` locks the application's row: ``(application, has_release,
+    site_funded, row)``, application None when there is none to submit; it may give
+    back the plan's objects when ``row`` is the plan's. ``plan``: the writes prepared
+    for ``plan.row`` before the transaction (``_plan_ahead``)."""
+    application, has_release, site_funded, row = read(plan=plan)
     if application is None:
         return None
-    if application.state == Application.State.SUBMITTED:
-        return application
     if plan is not None and plan.row == row:
+        # The plan's application is made submitted already (its reference: the marker).
         application.state = Application.State.SUBMITTED
         application.submitted_at = now
         application.reference = reference_take(application.call)
         plan.writes.replace(plan.marker, application.reference)
         plan.writes.run()
+        return application
+    if application.state == Application.State.SUBMITTED:
         return application
     writes = _submit_writes(application, has_release, site_funded, actor=actor, now=now,
                             reference=lambda: reference_take(application.call))

@@ -100,6 +100,11 @@ def test_the_planned_submit_writes_exactly_what_the_submit_under_the_lock_writes
     assert plan.marker not in repr(planned)
     assert f"Ihre Bewerbungsnummer lautet {submitted.reference}." in planned["mails"][0]["body"]
     assert [entry["object_repr"] for entry in planned["audit"]] == [submitted.reference] * 2
+    if submit_as is SUBMITTERS["form"]:
+        # The row under the lock is the planned one: the plan's objects are used, none
+        # built anew from the row.
+        assert submitted is plan.application
+        assert submitted.state == Application.State.SUBMITTED
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan is made on SQLite only")
