@@ -98,6 +98,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "kohorte" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} and {% static %} with their answers remembered (per process).
+            "builtins": ["kohorte.core.templatetags.kohorte_links"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
