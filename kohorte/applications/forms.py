@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kohorte.core.forms import KernForm, LongSelect
+from kohorte.core.forms import KernForm, LongSelect, RowChoiceField
 from kohorte.programmes.models import Region, Site
 
 from .models import Application, Call
@@ -22,9 +22,20 @@ class ContactForm(KernForm):
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
 
 
-class SiteChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, site):
-        return f"{site.municipality}: {site.name} ({site.organisation.name})"
+class SiteChoiceField(RowChoiceField):
+    label_fields = ("municipality", "name", "organisation__name")
+
+    def label_from_row(self, values):
+        municipality, name, organisation = values
+        return f"{municipality}: {name} ({organisation})"
+
+
+class RegionChoiceField(RowChoiceField):
+    label_fields = ("name", "kind")
+
+    def label_from_row(self, values):
+        name, kind = values
+        return f"{name} ({kind})" if kind else name  # as Region.__str__
 
 
 class EmploymentForm(KernForm):
@@ -37,7 +48,7 @@ class EmploymentForm(KernForm):
                                  required=False, help_text=_("Town and Quartier or project."))
     organisation_other = forms.CharField(label=_("Employer (Träger), if not in the list"),
                                          max_length=200, required=False)
-    region = forms.ModelChoiceField(label=_("Kreis or city of your place of work"), required=False,
+    region = RegionChoiceField(label=_("Kreis or city of your place of work"), required=False,
                                     queryset=Region.objects.none(), widget=LongSelect,
                                     help_text=_("Only needed if your site is not in the list."))
     job_title = forms.CharField(label=_("Your role"), max_length=150,

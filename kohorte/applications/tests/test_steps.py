@@ -127,6 +127,26 @@ def test_the_employment_step_shows_the_saved_site_and_kreis_without_reading_them
     assert f'<option value="{site.region_id}" selected>' in html
 
 
+def test_the_employment_lists_name_each_site_and_kreis_as_their_objects_do(draft):
+    # The lists are read as rows (forms.RowChoiceField), not as objects: same texts.
+    from kohorte.applications.forms import EmploymentForm
+    from kohorte.programmes.models import Region, Site
+
+    application, _client = draft
+    f.make_site()
+    Region.objects.create(name="Kassel", kind="Landkreis", district="Kassel")
+    form = EmploymentForm(call=application.call)
+    sites = Site.objects.select_related("organisation").order_by("municipality", "name")
+    assert list(form.fields["site"].choices)[1:] == [
+        (site.pk, f"{site.municipality}: {site.name} ({site.organisation.name})")
+        for site in sites]
+    regions = form.fields["region"].queryset
+    assert list(form.fields["region"].choices) == [("", "---------")] + [
+        (region.pk, str(region)) for region in regions]
+    assert any("(Landkreis)" in label for _pk, label in form.fields["region"].choices)
+    assert len(form.fields["region"].choices) == regions.count() + 1
+
+
 def test_a_step_is_saved_in_one_transaction_without_a_savepoint_inside(draft):
     # The test's own transaction makes the service's transaction a savepoint here: one,
     # not a second one for a transaction around it (two round trips each on PostgreSQL).
