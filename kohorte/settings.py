@@ -187,6 +187,8 @@ AXES_RESET_ON_SUCCESS = True
 # (docs/personal-data.md), written by every applicant's sign-in.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Its work after a sign-in and sign-out, for staff only: applicants have no passwords.
+AXES_HANDLER = "kohorte.accounts.throttle.StaffSignInHandler"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 # --- Internationalisation -----------------------------------------------------
@@ -297,6 +299,7 @@ KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.reporting.jobs.proof_deadlines_remind_due", 3600),
     ("kohorte.core.jobs.rate_counts_expire_due", 3600),
     ("kohorte.core.jobs.sessions_expire_due", 3600),
+    ("kohorte.accounts.jobs.failed_sign_ins_expire_due", 900),
 ]
 
 # Called at the start of an application's withdrawal, inside its transaction, with

@@ -209,3 +209,24 @@ def test_signing_out_needs_a_post_and_ends_the_session(client):
     assert signed_in_user_id(client) == str(user.pk)
     client.post(reverse("accounts:logout"))
     assert signed_in_user_id(client) is None
+
+
+def test_an_applicants_sign_in_leaves_the_staff_throttle_alone(client):
+    # Axes counts failed password sign-ins (staff only); an e-mail-link sign-in has none
+    # to reset. A failure typed into the staff form under an applicant's address stays
+    # counted, and the sign-in asks nothing of axes' table.
+    from axes.models import AccessAttempt
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    AccessAttempt.objects.create(username="neu@example.org", ip_address="192.0.2.1",
+                                 user_agent="x", failures_since_start=1)
+    request_link(client, "neu@example.org")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(link_path("neu@example.org")).status_code == 302
+    assert not [q for q in queries.captured_queries if "axes_" in q["sql"]]
+    assert AccessAttempt.objects.filter(username="neu@example.org").count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        client.post(reverse("accounts:logout"))
+    assert not [q for q in queries.captured_queries if "axes_" in q["sql"]]
+    assert signed_in_user_id(client) is None
