@@ -296,3 +296,41 @@ def test_my_applications_lists_only_my_own(personas):
         reverse("applications:my_applications")).content.decode()
     assert mine.reference in html
     assert theirs.reference not in html
+
+
+@pytest.mark.parametrize("release", [True, False], ids=["uploaded", "later"])
+def test_the_check_page_shows_site_employer_kreis_and_release_in_few_queries(
+        personas, release, django_assert_max_num_queries):
+    site = f.make_site(personas.call.programme, funded_year=personas.call.funding_year,
+                       region_name="Vogelsbergkreis")
+    application = f.make_application(personas.call, personas.applicant, site=site,
+                                     release=release)
+    client = english_client(personas.applicant)
+    client.get(reverse("applications:my_applications"))  # the session is read once cold
+    # Session with person, the application with its call, site with Träger and Kreis
+    # in one, the documents: not one query per name shown.
+    with django_assert_max_num_queries(4):
+        html = client.get(reverse("applications:apply_check",
+                                  args=[application.pk])).content.decode()
+    assert f"{site.municipality}: {site.name}" in html
+    assert site.organisation.name in html and "Vogelsbergkreis" in html
+    if release:
+        assert "freistellung.pdf" in html and "Some answers are still missing" not in html
+    else:
+        assert "will be handed in later" in html
+    assert reverse("applications:apply_submit", args=[application.pk]) in html
+    # The application's page: the same reads, then the pre-check and the later stages'
+    # links (offer, selection, course).
+    with django_assert_max_num_queries(8):
+        detail = client.get(reverse("applications:application_detail", args=[application.pk]))
+    assert site.organisation.name in detail.content.decode()
+
+
+def test_the_check_page_with_a_place_not_in_the_list(personas):
+    application = f.make_application(personas.call, personas.applicant)
+    Application.objects.filter(pk=application.pk).update(
+        site=None, organisation=None, site_other="Nordstadt, Kassel",
+        organisation_other="Verein Nachbarschaft e. V.")
+    client = english_client(personas.applicant)
+    html = client.get(reverse("applications:apply_check", args=[application.pk])).content.decode()
+    assert "Nordstadt, Kassel" in html and "Verein Nachbarschaft e. V." in html

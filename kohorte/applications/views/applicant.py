@@ -150,9 +150,11 @@ def _after(application, step, request):
 @login_required(login_url="accounts:login")
 def apply_check(request, pk):
     application = _own(request, pk)
+    has_release = selectors.answers_related(application)
     return render(request, "applications/apply_check.html", {
         "application": application, "call": application.call,
-        "missing": services.missing_steps(application), "step_titles": STEP_TITLES,
+        "missing": services.missing_steps(application, has_release=has_release),
+        "step_titles": STEP_TITLES,
         "is_open": application.call.is_open(),
     })
 
@@ -193,7 +195,7 @@ def my_applications(request):
 
 
 def _detail_context(application, now):
-    has_release = application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).exists()
+    has_release = selectors.answers_related(application)
     return {
         "application": application, "call": application.call,
         "is_open": application.call.is_open(now), "step_titles": STEP_TITLES,
