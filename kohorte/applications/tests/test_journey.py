@@ -224,6 +224,16 @@ def test_a_new_upload_replaces_the_shown_letter(personas):
     assert application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).count() == 2
 
 
+def test_the_release_step_reads_the_letter_once(personas, django_assert_num_queries):
+    application = f.make_application(personas.call, personas.applicant)
+    client = english_client(personas.applicant)
+    client.get(reverse("applications:my_applications"))
+    # Session with person, application with call, the letter (for the form and the page).
+    with django_assert_num_queries(3):
+        page = client.get(step_url(application, "release")).content.decode()
+    assert "freistellung.pdf" in page and "Upload a new file to replace it." in page
+
+
 def test_the_check_page_lists_missing_steps_and_offers_no_submit(personas):
     application = f.make_application(personas.call, personas.applicant)
     Application.objects.filter(pk=application.pk).update(privacy_acknowledged_at=None,

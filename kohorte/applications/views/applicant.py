@@ -48,14 +48,20 @@ def _initial(application, step):
             for name in STEPS[step]}
 
 
-def _form_for(application, step, data=None, files=None, *, upload_only=False):
+def _release_document(application):
+    return application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).first()
+
+
+def _form_for(application, step, data=None, files=None, *, upload_only=False,
+              release_document=None):
+    """The step's form; for the release step ``release_document`` is the one uploaded
+    (None: none yet)."""
     form_class = STEP_FORMS[step]
     kwargs = {"initial": _initial(application, step)}
     if step == "employment":
         kwargs["call"] = application.call
     if step == "release":
-        kwargs["has_document"] = application.documents.filter(
-            kind=Document.Kind.EMPLOYER_RELEASE).exists()
+        kwargs["has_document"] = release_document is not None
         kwargs["due"] = application.call.release_due_date
         kwargs["upload_only"] = upload_only
     return form_class(data, files, **kwargs)
@@ -98,8 +104,10 @@ def apply_step(request, pk, step):
         return redirect("applications:application_detail", pk=application.pk)
     # Bound on every POST, even an empty one, so that it reports what is missing.
     posted = request.method == "POST"
+    release_document = _release_document(application) if step == "release" else None
     form = _form_for(application, step, request.POST if posted else None,
-                     request.FILES if posted else None, upload_only=late_release)
+                     request.FILES if posted else None, upload_only=late_release,
+                     release_document=release_document)
     status = 200
     if posted:
         if form.is_valid():
@@ -116,8 +124,8 @@ def apply_step(request, pk, step):
         "application": application, "call": application.call, "form": form, "step": step,
         "step_title": STEP_TITLES[step], "step_number": index + 1, "step_count": len(STEP_ORDER),
         "previous": STEP_ORDER[index - 1] if index else None, "steps": _steps_nav(application, step),
-        "release_document": (application.documents.filter(kind=Document.Kind.EMPLOYER_RELEASE).first()
-                             if step == "release" else None),
+        # As read before the form: a refused upload is undone with its step.
+        "release_document": release_document,
     }, status=status)
 
 
