@@ -116,3 +116,18 @@ def test_a_lecturer_cannot_renew_the_cohort_feed(client, personas):
     w = course_world(personas, others=0)
     login_staff(client, w.lecturer)
     assert client.post(reverse("courses:cohort_feed_renew", args=[w.cohort.pk])).status_code == 403
+
+
+def test_only_who_manages_the_cohort_sees_its_feed_address(client, personas):
+    # The cohort's feed holds every module's sessions; a lecturer sees only the modules
+    # they teach, so the page shows them no address of the whole schedule.
+    from kohorte.core.tests.factories import login_staff
+
+    w = course_world(personas, others=0)
+    page = reverse("courses:cohort_detail", args=[w.cohort.pk])
+    login_staff(client, w.lecturer)
+    response = client.get(page)
+    assert response.status_code == 200
+    assert w.cohort.feed_token not in response.content.decode()
+    login_staff(client, w.coordinator)
+    assert w.cohort.feed_token in client.get(page).content.decode()

@@ -134,7 +134,9 @@ def cohort_detail(request, pk):
         "may": abilities(user, cohort.call.programme, [
             ("attendance", "record"), ("project", "review"), ("completion", "confirm"),
             ("certificate", "issue")]),
-        "feed": feed_url(request, "cohort_feed", cohort.feed_token),
+        # The whole cohort's schedule: for those who manage it. A lecturer sees their own
+        # modules only, here as in the feed's place.
+        "feed": feed_url(request, "cohort_feed", cohort.feed_token) if manages else None,
         "stage_links": links("KOHORTE_COHORT_PAGE_LINKS", user=user, cohort=cohort),
     })
 
