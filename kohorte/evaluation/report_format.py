@@ -59,7 +59,8 @@ def percent(value) -> str:
 
 
 def comparison_label(comparison: str) -> str:
-    return {"pre_post": _("before → after"), "then_post": _("looking back → after")}[comparison]
+    return {"pre_post": _("before → after"), "then_post": _("looking back → after"),
+            "pre_follow_up": _("before → follow-up")}[comparison]
 
 
 def measurement_label(measurement: str) -> str:

@@ -16,7 +16,8 @@ from .stats.report import evaluation_report
 # No aggregate is shown for fewer respondents than this (DOMAIN §3).
 MIN_GROUP = 5
 
-MEASUREMENTS = (Response.Measurement.PRE, Response.Measurement.POST, Response.Measurement.THEN)
+MEASUREMENTS = (Response.Measurement.PRE, Response.Measurement.POST, Response.Measurement.THEN,
+                Response.Measurement.FOLLOW_UP)
 
 
 @dataclass
@@ -32,10 +33,10 @@ class CompetenceData:
     def respondents(self) -> int:
         return len(self.pseudonyms)
 
-    def paired(self, baseline: str) -> int:
-        """People with at least one answer both at ``baseline`` and at ``post``."""
+    def paired(self, baseline: str, later: str = "post") -> int:
+        """People with at least one answer both at ``baseline`` and at ``later``."""
         answered = {m: np.isfinite(a).any(axis=1) for m, a in self.arrays.items()}
-        return int((answered[baseline] & answered["post"]).sum())
+        return int((answered[baseline] & answered[later]).sum())
 
 
 def _numeric_items(instrument) -> list[Item]:
@@ -44,7 +45,8 @@ def _numeric_items(instrument) -> list[Item]:
 
 
 def competence_data(*, cohorts, instrument) -> CompetenceData:
-    """The pre, post and then answers to ``instrument`` of everyone in ``cohorts``.
+    """The pre, post, then and follow-up answers to ``instrument`` of everyone in
+    ``cohorts``.
 
     Pooling is by concatenation: every person counts once (their pseudonym belongs to one
     cohort). A missing answer, or a measurement someone did not take part in, is NaN.
@@ -89,16 +91,19 @@ def _suppress(result: dict) -> dict:
 
 
 def competence_report(*, cohorts, instrument) -> dict:
-    """All statistics per item and dimension, pre→post and then→post, with every
-    comparison on fewer than ``MIN_GROUP`` pairs blanked."""
+    """All statistics per item and dimension, pre→post, then→post and pre→follow-up
+    (where there are such answers), with every comparison on fewer than ``MIN_GROUP``
+    pairs blanked."""
     return competence_report_from(competence_data(cohorts=cohorts, instrument=instrument))
 
 
 def competence_report_from(data: CompetenceData) -> dict:
     """``competence_report`` on data already read (the report page also counts pairs)."""
     has_then = bool(np.isfinite(data.arrays["then"]).any())
+    has_follow_up = bool(np.isfinite(data.arrays["follow_up"]).any())
     report = evaluation_report(
         data.arrays["pre"], data.arrays["post"], data.arrays["then"] if has_then else None,
+        follow_up=data.arrays["follow_up"] if has_follow_up else None,
         dimensions=data.dimensions, item_labels=[item.key for item in data.columns])
     for entry in report["items"] + report["dimensions"]:
         for comparison in report["comparisons"]:

@@ -91,6 +91,8 @@ class CompetenceOverview:
     paired_pre: int
     paired_then: int
     has_then: bool
+    paired_follow_up: int
+    has_follow_up: bool
     groups: list  # ItemGroup, in order, with ``numeric_items``
     items_by_key: dict
 
@@ -111,6 +113,8 @@ def competence_overview(*, cohorts, instrument) -> CompetenceOverview:
         instrument=instrument, report=report, respondents=data.respondents,
         paired_pre=data.paired("pre"), paired_then=data.paired("then"),
         has_then="then_post" in report["comparisons"],
+        paired_follow_up=data.paired("pre", "follow_up"),
+        has_follow_up="pre_follow_up" in report["comparisons"],
         groups=[g for g in groups if g.numeric_items],
         items_by_key={item.key: item for item in data.columns})
 

@@ -26,6 +26,7 @@ from kohorte.evaluation.services_surveys import instrument_copy, survey_create, 
 from kohorte.evaluation.tests.report_world import (
     answer_competence,
     answer_feedback,
+    answer_follow_up,
     feedback_instrument,
 )
 from kohorte.notifications.models import OutboxMail
@@ -71,6 +72,9 @@ def evaluated(open_call):
     then = np.clip(before - rng.integers(0, 2, size=(6, 32)), 1, 5)
     surveys = answer_competence(cohort, competence, pre=before.tolist(), post=after.tolist(),
                                 then=then.tolist())
+    # Five of the six answer the follow-up months later: the report compares it with before.
+    answer_follow_up(cohort, competence, answering=5,
+                     follow_up=np.clip(before + rng.integers(0, 2, size=(6, 32)), 1, 5).tolist())
     feedback = answer_feedback(cohort, module, feedback_instrument(programme),
                                ratings=[5, 4, 4, 3, 5, 4],
                                texts=["Die Fallarbeit", "Gute Übungen", "", "Mehr Pausen",
@@ -161,9 +165,11 @@ def test_every_page_the_funder_reaches_passes_axe_and_names_no_participant(
         if found:
             named[url] = found
     assert not named, f"participants named on the funder's pages: {named}"
-    # The report itself is there, with its figures.
+    # The report itself is there, with its figures, the follow-up among them.
     page.goto(f"/verwaltung/evaluation/kohorten/{cohort}/bericht/")
     assert page.locator("figure svg[role='img']").count() == 1
+    assert page.get_by_text("Paare vorher und Nachbefragung").count() == 1
+    assert page.locator("td", has_text="vorher → Nachbefragung").count() == 8 * 5
 
 
 def test_a_lecturer_reaches_the_feedback_on_their_module_from_its_page(

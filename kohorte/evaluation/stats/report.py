@@ -77,6 +77,7 @@ def evaluation_report(
     post: Any,
     then: Any = None,
     *,
+    follow_up: Any = None,
     dimensions: Mapping[str, Sequence[int]] | None = None,
     item_labels: Sequence[str] | None = None,
     conf_level: float = DEFAULT_CONF_LEVEL,
@@ -84,24 +85,30 @@ def evaluation_report(
 ) -> dict[str, Any]:
     """Item- and dimension-level statistics for one (possibly pooled) sample.
 
-    ``pre``, ``post`` and optionally ``then`` (retrospective pre-test) are
-    respondents x items arrays with the same shape and row order (NaN =
-    missing).  For every item and every dimension's scale mean the result
-    holds ``pre_post`` (post - pre) and, with ``then``, ``then_post`` (post -
-    then) in the form of :func:`paired_summary`; every dimension also holds
-    Cronbach's alpha at each measurement.  To pool cohorts, concatenate
-    them first with :func:`pool_cohorts`.
+    ``pre``, ``post`` and optionally ``then`` (retrospective pre-test) and
+    ``follow_up`` (months after the end) are respondents x items arrays with
+    the same shape and row order (NaN = missing).  For every item and every
+    dimension's scale mean the result holds ``pre_post`` (post - pre), with
+    ``then`` also ``then_post`` (post - then) and with ``follow_up`` also
+    ``pre_follow_up`` (follow-up - pre: the change that lasted), each in the
+    form of :func:`paired_summary`; every dimension also holds Cronbach's
+    alpha at each measurement.  To pool cohorts, concatenate them first with
+    :func:`pool_cohorts`.
     """
     conf_level = _check_conf_level(conf_level)
     x_pre = _as_float_array("pre", pre, 2)
     x_post = _as_float_array("post", post, 2)
     shapes = {x_pre.shape, x_post.shape}
-    x_then = None
+    x_then = x_follow = None
     if then is not None:
         x_then = _as_float_array("then", then, 2)
         shapes.add(x_then.shape)
+    if follow_up is not None:
+        x_follow = _as_float_array("follow_up", follow_up, 2)
+        shapes.add(x_follow.shape)
     if len(shapes) != 1:
-        raise ValueError(f"pre, post and then must have the same shape, got {sorted(shapes)}")
+        raise ValueError("pre, post, then and follow_up must have the same shape, "
+                         f"got {sorted(shapes)}")
     n_resp, k = x_pre.shape
     labels = list(item_labels) if item_labels is not None else [str(i) for i in range(k)]
     if len(labels) != k:
@@ -111,6 +118,8 @@ def evaluation_report(
     measurements = {"pre": x_pre, "post": x_post}
     if x_then is not None:
         measurements["then"] = x_then
+    if x_follow is not None:
+        measurements["follow_up"] = x_follow
     dim_names = list(dims)
     scales = {
         name: scale_means(m, dims, min_items=min_items) if dims else {}
@@ -123,24 +132,31 @@ def evaluation_report(
             cols.append(np.column_stack([scales[measure][d] for d in dim_names]))
         return np.hstack(cols)
 
-    baselines = ["pre"] + (["then"] if x_then is not None else [])
-    lefts = np.hstack([stack(b) for b in baselines])
-    rights = np.hstack([stack("post")] * len(baselines))
+    # (earlier, later) of each comparison; each is named "<earlier>_<later>".
+    pairs = [("pre", "post")]
+    if x_then is not None:
+        pairs.append(("then", "post"))
+    if x_follow is not None:
+        pairs.append(("pre", "follow_up"))
+    lefts = np.hstack([stack(earlier) for earlier, _later in pairs])
+    rights = np.hstack([stack(later) for _earlier, later in pairs])
     records = paired_batch(lefts, rights, conf_level=conf_level)
     width = k + len(dim_names)
-    by_baseline = {b: records[i * width : (i + 1) * width] for i, b in enumerate(baselines)}
+    comparisons = [f"{earlier}_{later}" for earlier, later in pairs]
+    by_comparison = {name: records[i * width : (i + 1) * width]
+                     for i, name in enumerate(comparisons)}
 
     items_out = []
     for i, label in enumerate(labels):
         entry: dict[str, Any] = {"item": label}
-        for b in baselines:
-            entry[f"{b}_post"] = by_baseline[b][i]
+        for name in comparisons:
+            entry[name] = by_comparison[name][i]
         items_out.append(entry)
     dims_out = []
     for j, name in enumerate(dim_names):
         entry = {"dimension": name, "items": [labels[c] for c in dims[name]]}
-        for b in baselines:
-            entry[f"{b}_post"] = by_baseline[b][k + j]
+        for comparison in comparisons:
+            entry[comparison] = by_comparison[comparison][k + j]
         entry["alpha"] = {
             meas: cronbach_alpha(matrix[:, list(dims[name])])
             for meas, matrix in measurements.items()
@@ -149,7 +165,7 @@ def evaluation_report(
     return {
         "n_respondents": int(n_resp),
         "conf_level": conf_level,
-        "comparisons": [f"{b}_post" for b in baselines],
+        "comparisons": comparisons,
         "items": items_out,
         "dimensions": dims_out,
     }

@@ -69,6 +69,19 @@ def answer_competence(cohort, instrument, *, pre, post, then=None, answering=Non
     return surveys
 
 
+def answer_follow_up(cohort, instrument, *, follow_up, answering=None):
+    """The first ``answering`` people of ``cohort`` (all: None) answer the follow-up
+    survey: row i of ``follow_up`` is participant i's answers. Returns the survey."""
+    survey = open_survey(cohort, instrument, Survey.Kind.FOLLOW_UP)
+    keys = _keys(instrument)
+    for index, participant in enumerate(cohort.participants.order_by("pk")):
+        if answering is not None and index >= answering:
+            break
+        token = invitation_create(survey=survey, participant=participant)[1]
+        response_submit(token=token, answers=_answers(keys, follow_up[index]))
+    return survey
+
+
 def _answers(keys, values):
     return {key: None if value is None else int(value) for key, value in zip(keys, values,
                                                                               strict=True)}

@@ -19,6 +19,7 @@ from kohorte.evaluation.stats.paired import paired_summary
 from .report_world import (
     answer_competence,
     answer_feedback,
+    answer_follow_up,
     answered_cohort,
     competence_instrument,
     feedback_instrument,
@@ -237,3 +238,45 @@ def test_module_feedback_shows_on_the_report_of_a_cohort_without_a_competence_su
                     ratings=[4, 4, 4, 4, 5], texts=["Gut"] * 5)
     html = _page(client, personas.evaluator, "report_cohort", cohort.pk)[1]
     assert "4,20" in html and "Gut" in html
+
+
+def _follow_up_of(pre, seed=11):
+    rng = np.random.default_rng(seed)
+    return np.clip(pre + rng.integers(0, 3, size=pre.shape), 1, 5)
+
+
+def test_the_follow_up_is_compared_with_before_and_its_pairs_counted(client, w):
+    html = _page(client, w.evaluator, "report_cohort", w.cohort.pk)[1]
+    assert _de("before → follow-up") not in html  # no follow-up answered yet
+    follow = _follow_up_of(w.pre)
+    answer_follow_up(w.cohort, w.instrument, follow_up=follow.tolist(), answering=6)
+    response, html = _page(client, w.evaluator, "report_cohort", w.cohort.pk)
+    assert response.status_code == 200
+    assert _de("before → follow-up") in html
+    sample = html.split('id="stichprobe"', 1)[1].split("</section>", 1)[0]
+    assert _de("Pairs before and follow-up") in sample and "<dd>6</dd>" in sample
+    # The first dimension's scale: before against the follow-up of the six who answered.
+    expected = paired_summary(w.pre[:6, [0, 1, 2, 3]].mean(axis=1).astype(float),
+                              follow[:6, [0, 1, 2, 3]].mean(axis=1).astype(float))
+    results = html.split('id="ergebnisse"', 1)[1]
+    scale_rows = results.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    row = scale_rows.split(_de("before → follow-up"), 1)[1].split("</tr>", 1)[0]
+    assert f">{expected['n']}<" in row
+    assert f"{expected['mean_diff']:.2f}".replace(".", ",") in row
+    alpha = results.split('id="alpha"', 1)[1]
+    assert f">{_de('follow-up')}</th>" in alpha
+    assert _de("Those who agreed were asked again in a follow-up survey 3 to 6 months after "
+               "the end of the course (follow-up), with the same questions. Comparing it with "
+               "the answers before the course shows how much of the change lasted.") in html
+    pdf = client.get(reverse("evaluation:report_cohort_pdf", args=[w.cohort.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_a_follow_up_of_fewer_than_five_shows_its_rows_without_figures(client, w):
+    before = _page(client, w.evaluator, "report_cohort", w.cohort.pk)[1].count(SUPPRESSED)
+    answer_follow_up(w.cohort, w.instrument, follow_up=_follow_up_of(w.pre).tolist(),
+                     answering=4)
+    html = _page(client, w.evaluator, "report_cohort", w.cohort.pk)[1]
+    assert _de("before → follow-up") in html
+    # Every scale and item row of the follow-up, and each dimension's alpha at follow-up.
+    assert html.count(SUPPRESSED) == before + 8 + 32 + 8

@@ -378,6 +378,29 @@ def test_report_structure_and_consistency():
     _json_clean(rep)
 
 
+def test_report_with_a_follow_up_compares_it_with_before():
+    pre, post, then = _survey()
+    rng = np.random.default_rng(9)
+    follow = np.clip(pre + rng.integers(-1, 2, size=pre.shape), 1, 5)
+    follow[rng.random(pre.shape) < 0.3] = np.nan  # fewer answer months later
+    dims = {"skills": [0, 1, 2, 3], "attitude": [4, 5, 6, 7]}
+    rep = stats.evaluation_report(pre, post, then, follow_up=follow, dimensions=dims)
+    assert rep["comparisons"] == ["pre_post", "then_post", "pre_follow_up"]
+    assert rep["items"][5]["pre_follow_up"] == stats.paired_summary(pre[:, 5], follow[:, 5])
+    assert rep["items"][5]["pre_post"] == stats.paired_summary(pre[:, 5], post[:, 5])
+    attitude = rep["dimensions"][1]
+    assert attitude["pre_follow_up"] == stats.paired_summary(
+        stats.scale_means(pre, dims)["attitude"], stats.scale_means(follow, dims)["attitude"])
+    assert attitude["alpha"]["follow_up"] == stats.cronbach_alpha(follow[:, 4:])
+    # Without the look back the follow-up is still compared with before.
+    alone = stats.evaluation_report(pre, post, follow_up=follow, dimensions=dims)
+    assert alone["comparisons"] == ["pre_post", "pre_follow_up"]
+    assert alone["items"][5]["pre_follow_up"] == rep["items"][5]["pre_follow_up"]
+    with pytest.raises(ValueError):
+        stats.evaluation_report(pre, post, follow_up=follow[:, :3])
+    _json_clean(rep)
+
+
 def test_report_without_then_or_dimensions():
     pre, post, _ = _survey(n=40, k=3)
     rep = stats.evaluation_report(pre, post)
