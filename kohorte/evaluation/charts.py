@@ -1,7 +1,8 @@
 """The report's chart as inline SVG, drawn on the server.
 
 One row per dimension on the 1–5 scale: before (open circle), looking back (grey
-square) and after (filled diamond), joined by a line from before to after. Shapes and
+square), after (filled diamond) and the follow-up months later (open triangle), with a
+line from before to after. Shapes and
 fills differ, so nothing depends on colour, and it prints in black and white. The SVG is
 an image with a title and a description (``role="img"``); the page puts the same
 figures in a table next to it and says the result in words.
@@ -47,6 +48,11 @@ def _square(x, y):
             f'stroke="#333" stroke-width="1.5"/>')
 
 
+def _triangle(x, y):
+    return (f'<path d="M{x:.1f} {y - 8:.1f} L{x + 7.5:.1f} {y + 6:.1f} L{x - 7.5:.1f} '
+            f'{y + 6:.1f} Z" fill="#fff" stroke="#000" stroke-width="2"/>')
+
+
 def _diamond(x, y):
     return (f'<path d="M{x:.1f} {y - 8:.1f} L{x + 8:.1f} {y:.1f} L{x:.1f} {y + 8:.1f} '
             f'L{x - 8:.1f} {y:.1f} Z" fill="#1d3f73" stroke="#000" stroke-width="1"/>')
@@ -59,7 +65,7 @@ def _text(x, y, text, *, size=13, anchor="start", style=""):
 
 
 def dimension_chart(rows, *, chart_id: str, title: str, description: str,
-                    has_then: bool) -> str:
+                    has_then: bool, has_follow_up: bool = False) -> str:
     """The SVG for ``rows`` (``report_format.ChartRow``)."""
     height = TOP + ROW_HEIGHT * len(rows) + 56
     parts = [
@@ -74,6 +80,8 @@ def dimension_chart(rows, *, chart_id: str, title: str, description: str,
     legend = [(_circle, _("before the course")), (_diamond, _("after the course"))]
     if has_then:
         legend.insert(1, (_square, _("looking back at the end")))
+    if has_follow_up:
+        legend.append((_triangle, _("follow-up")))
     x = PLOT_LEFT - 200
     for marker, label in legend:
         parts.append(marker(x, 18))
@@ -107,6 +115,8 @@ def dimension_chart(rows, *, chart_id: str, title: str, description: str,
             parts.append(_square(_x(row.then), y))
         parts.append(_circle(_x(row.pre), y))
         parts.append(_diamond(_x(row.post), y))
+        if row.follow is not None:
+            parts.append(_triangle(_x(row.follow), y))
         if row.diff is not None:
             change = num(row.diff) if row.diff < 0 else f"+{num(row.diff)}"
             parts.append(_text((_x(row.pre) + _x(row.post)) / 2, y - 11, change, size=11,

@@ -133,19 +133,25 @@ class ChartRow:
     p_t: float | None = None
     n_then: int | None = None
     has_then: bool = False
+    follow: float | None = None  # the follow-up's mean, on its pairs with before
+    n_follow: int | None = None
+    has_follow_up: bool = False
 
     @property
     def cells(self) -> list[str]:
         if self.suppressed:
             return []
         then = [num(self.then) if self.then is not None else "–"] if self.has_then else []
-        return [plain(self.n), num(self.pre), *then, num(self.post), num(self.diff),
+        follow = ([num(self.follow) if self.follow is not None else "–"]
+                  if self.has_follow_up else [])
+        return [plain(self.n), num(self.pre), *then, num(self.post), *follow, num(self.diff),
                 "–" if self.dz is None else f"{num(self.dz)} {interval(self.dz_low, self.dz_high)}"]
 
 
-def chart_columns(has_then: bool) -> list[str]:
+def chart_columns(has_then: bool, has_follow_up: bool = False) -> list[str]:
     then = [_("M looking back")] if has_then else []
-    return [_("n (pairs before/after)"), _("M before"), *then, _("M after"),
+    follow = [_("M follow-up")] if has_follow_up else []
+    return [_("n (pairs before/after)"), _("M before"), *then, _("M after"), *follow,
             _("Mean change"), _("d_z [95 % CI]")]
 
 
@@ -186,14 +192,17 @@ def chart_rows(overview, *, language="de") -> list[ChartRow]:
         entry = dimensions[group.title_de]
         stats = entry["pre_post"]
         then = entry.get("then_post", {"suppressed": True})
+        follow = entry.get("pre_follow_up", {"suppressed": True})
         row = ChartRow(title=_title(group, language), suppressed=bool(stats.get("suppressed")),
-                       has_then=overview.has_then)
+                       has_then=overview.has_then, has_follow_up=overview.has_follow_up)
         if not row.suppressed:
             row.n, row.pre, row.post = stats["n"], stats["mean_pre"], stats["mean_post"]
             row.diff, row.dz, row.p_t = stats["mean_diff"], stats["dz"], stats["p_t"]
             row.dz_low, row.dz_high = stats["dz_ci_low"], stats["dz_ci_high"]
         if not then.get("suppressed"):
             row.then, row.n_then = then["mean_pre"], then["n"]
+        if not follow.get("suppressed"):
+            row.follow, row.n_follow = follow["mean_post"], follow["n"]
         rows.append(row)
     return rows
 
@@ -229,5 +238,9 @@ def chart_sentences(rows: list[ChartRow]) -> tuple[str, list[str]]:
             text += " " + _("Looking back at the end of the course, participants rated their "
                             "competence before it at %(then)s (n = %(n)s).") % {
                 "then": num(row.then), "n": row.n_then}
+        if row.follow is not None:
+            text += " " + _("In the follow-up months after the end, the mean was %(follow)s "
+                            "(n = %(n)s with answers before the course).") % {
+                "follow": num(row.follow), "n": row.n_follow}
         sentences.append(text)
     return summary, sentences

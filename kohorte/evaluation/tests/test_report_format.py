@@ -79,6 +79,29 @@ def test_the_text_alternative_says_the_result_in_words(german):
     assert str(fmt.SUPPRESSED) in sentences[1]
 
 
+def test_the_follow_up_has_its_own_shape_column_and_sentence(german):
+    rows = [fmt.ChartRow(title="Moderation", suppressed=False, n=12, pre=2.5, post=3.75,
+                         diff=1.25, dz=1.1, dz_low=0.4, dz_high=1.8, p_t=0.0004,
+                         follow=3.4, n_follow=7, has_follow_up=True),
+            fmt.ChartRow(title="Netzwerke", suppressed=False, n=12, pre=2.0, post=3.0,
+                         diff=1.0, dz=0.9, dz_low=0.3, dz_high=1.5, p_t=0.01,
+                         has_follow_up=True)]  # its follow-up: fewer than 5 pairs
+    svg = str(dimension_chart(rows, chart_id="c", title="T", description="D", has_then=False,
+                              has_follow_up=True))
+    # Legend and the first row each have a triangle; the second row has none.
+    triangles = [part for part in svg.split("<path")[1:] if 'fill="#fff"' in part]
+    assert len(triangles) == 2
+    assert "Nachbefragung" in svg
+    columns = fmt.chart_columns(False, True)
+    assert columns.index("M Nachbefragung") == columns.index("M nachher") + 1
+    assert len(rows[0].cells) == len(columns)
+    assert rows[0].cells[columns.index("M Nachbefragung")] == "3,40"
+    assert rows[1].cells[columns.index("M Nachbefragung")] == "–"
+    _summary, sentences = fmt.chart_sentences(rows)
+    assert "3,40" in sentences[0] and "n = 7" in sentences[0]
+    assert "Nachbefragung" not in sentences[1]
+
+
 def test_free_text_is_sorted_not_in_the_order_given():
     assert sorted_texts(["zuletzt", "Anfang", "mitte"]) == ["Anfang", "mitte", "zuletzt"]
 

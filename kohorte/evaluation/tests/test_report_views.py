@@ -263,6 +263,11 @@ def test_the_follow_up_is_compared_with_before_and_its_pairs_counted(client, w):
     row = scale_rows.split(_de("before → follow-up"), 1)[1].split("</tr>", 1)[0]
     assert f">{expected['n']}<" in row
     assert f"{expected['mean_diff']:.2f}".replace(".", ",") in row
+    # The chart: the follow-up's shape in the legend, its column in the chart's table.
+    chart = html.split('id="veraenderung-h"', 1)[1].split("</section>", 1)[0]
+    assert _de("M follow-up") in chart and _de("Open triangle: the follow-up months after "
+                                               "the end of the course.") in chart
+    assert f">{_de('follow-up')}</text>" in chart
     alpha = results.split('id="alpha"', 1)[1]
     assert f">{_de('follow-up')}</th>" in alpha
     assert _de("Those who agreed were asked again in a follow-up survey 3 to 6 months after "
