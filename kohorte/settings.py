@@ -294,6 +294,7 @@ KOHORTE_SCHEDULED_JOBS = [
     ("kohorte.courses.jobs.projects_remind_due", 3600),
     ("kohorte.courses.services.certificates.certificate_batches_run", 10),
     ("kohorte.budget.jobs.booking_imports_purge_due", 3600),
+    ("kohorte.evaluation.jobs.surveys_invite_due", 300),
     ("kohorte.evaluation.jobs.surveys_remind_due", 3600),
     ("kohorte.evaluation.jobs.surveys_close_due", 300),
     ("kohorte.reporting.jobs.proof_deadlines_remind_due", 3600),

@@ -11,9 +11,22 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from .models import Invitation, Survey
-from .services_surveys import REMIND_DAYS_BEFORE, survey_close, survey_remind
+from .services_surveys import REMIND_DAYS_BEFORE, survey_close, survey_invite_due, survey_remind
 
 log = logging.getLogger(__name__)
+
+
+def surveys_invite_due(*, now=None) -> dict:
+    """Send the invitations of the surveys released ahead of their opening time, now
+    that it has come (``services_surveys.survey_open``)."""
+    now = now or timezone.now()
+    due = (Survey.objects.filter(state=Survey.State.OPEN, opens_at__lte=now, closes_at__gt=now)
+           .exclude(pk__in=Invitation.objects.filter(sent_at__isnull=False).values("survey_id"))
+           .order_by("opens_at", "pk"))
+    invited = 0
+    for survey in due:
+        invited += survey_invite_due(survey=survey, now=now)
+    return {"invited": invited}
 
 
 def surveys_remind_due(*, now=None) -> dict:

@@ -339,7 +339,11 @@ def _mail(invitation, token, template, *, idempotency_key):
 def survey_open(*, survey: Survey, actor, now=None) -> int:
     """Open a draft survey: freeze its instrument, issue pseudonyms to those who have
     none, invite the recipients and mail them their personal link. Returns how many were
-    invited."""
+    invited.
+
+    A survey opened before its opening time is released, not yet sent: its invitations
+    go out when it opens (``survey_invite_due``, by the job ``surveys_invite_due``), so
+    that nobody gets a link that does not work yet."""
     now = now or timezone.now()
     survey = Survey.objects.select_for_update(of=("self",)).select_related("instrument", "cohort").get(
         pk=survey.pk)
@@ -361,15 +365,46 @@ def survey_open(*, survey: Survey, actor, now=None) -> int:
     pseudonyms_issue(cohort=survey.cohort, actor=actor)
     survey.state = Survey.State.OPEN
     survey.save(update_fields=["state"])
+    if survey.opens_at > now:
+        audit_record(actor=actor, action="survey.open", obj=survey,
+                     data={"invited": 0, "invitations_at": survey.opens_at.isoformat()})
+        return 0
+    invited = _invite(survey, now)
+    audit_record(actor=actor, action="survey.open", obj=survey, data={"invited": invited})
+    return invited
+
+
+def _invite(survey, now) -> int:
+    """Invite every recipient not invited yet and mail them their link; how many."""
     invited = 0
     for participant in survey_recipients(survey):
         invitation, token = invitation_create(survey=survey, participant=participant)
+        if invitation.sent_at is not None:
+            continue
         invitation.sent_at = now
         invitation.save(update_fields=["sent_at"])
         _mail(invitation, token, "evaluation_survey_invitation",
               idempotency_key=f"evaluation-invitation:{invitation.pk}")
         invited += 1
-    audit_record(actor=actor, action="survey.open", obj=survey, data={"invited": invited})
+    return invited
+
+
+@transaction.atomic
+def survey_invite_due(*, survey: Survey, now=None) -> int:
+    """Send the invitations of a survey released ahead of its opening time, once that
+    time has come (the scheduled job); nothing before it, after it closed, or when they
+    went out already. Returns how many were invited."""
+    now = now or timezone.now()
+    survey = Survey.objects.select_for_update(of=("self",)).select_related(
+        "instrument", "cohort").get(pk=survey.pk)
+    if survey.state != Survey.State.OPEN or not survey.opens_at <= now < survey.closes_at:
+        return 0
+    if Invitation.objects.filter(survey=survey, sent_at__isnull=False).exists():
+        return 0
+    pseudonyms_issue(cohort=survey.cohort, actor=None)
+    invited = _invite(survey, now)
+    if invited:
+        audit_record(actor=None, action="survey.invite", obj=survey, data={"invited": invited})
     return invited
 
 

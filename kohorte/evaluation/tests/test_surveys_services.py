@@ -79,6 +79,54 @@ def test_opening_freezes_issues_pseudonyms_and_mails_each_person_taking_part_a_l
         services.survey_open(survey=survey, actor=w.coordinator)
 
 
+def test_a_survey_released_ahead_sends_its_invitations_when_it_opens(w):
+    now = timezone.now()
+    survey = services.survey_create(cohort=w.cohort, instrument=w.competence, kind=Survey.Kind.PRE,
+                                    opens_at=now + timedelta(days=2),
+                                    closes_at=now + timedelta(days=9), actor=w.coordinator)
+    assert services.survey_open(survey=survey, actor=w.coordinator, now=now) == 0
+    survey.refresh_from_db()
+    w.competence.refresh_from_db()
+    assert survey.state == "open" and w.competence.frozen_at is not None
+    assert not Invitation.objects.filter(survey=survey).exists()
+    assert not OutboxMail.objects.filter(template="evaluation_survey_invitation").exists()
+    assert AuditEntry.objects.get(action="survey.open").data["invited"] == 0
+    # Someone leaves meanwhile: who is invited is decided at the opening.
+    leaver = w.cohort.participants.exclude(pk=w.participant.pk).first()
+    participant_leave(participant=leaver, left_on=timezone.localdate(), reason="Umzug",
+                      actor=w.coordinator)
+    assert jobs.surveys_invite_due(now=now + timedelta(days=1)) == {"invited": 0}
+    opening = survey.opens_at
+    assert jobs.surveys_invite_due(now=opening) == {"invited": 5}
+    assert Invitation.objects.filter(survey=survey, sent_at=opening).count() == 5
+    assert not Invitation.objects.filter(survey=survey, participant=leaver).exists()
+    assert OutboxMail.objects.filter(template="evaluation_survey_invitation").count() == 5
+    assert AuditEntry.objects.get(action="survey.invite").data == {"invited": 5}
+    # Run again, or once more by hand: nobody gets a second invitation.
+    assert jobs.surveys_invite_due(now=opening + timedelta(minutes=5)) == {"invited": 0}
+    assert services.survey_invite_due(survey=survey, now=opening) == 0
+    assert OutboxMail.objects.filter(template="evaluation_survey_invitation").count() == 5
+
+
+def test_a_released_survey_that_closed_unsent_or_was_closed_sends_nothing(w):
+    now = timezone.now()
+    survey = services.survey_create(cohort=w.cohort, instrument=w.competence, kind=Survey.Kind.PRE,
+                                    opens_at=now + timedelta(days=1),
+                                    closes_at=now + timedelta(days=3), actor=w.coordinator)
+    services.survey_open(survey=survey, actor=w.coordinator, now=now)
+    # The job did not run while it was open (the worker was down): past closing, no mail.
+    assert jobs.surveys_invite_due(now=now + timedelta(days=4)) == {"invited": 0}
+    services.survey_close(survey=survey, actor=w.coordinator)
+    assert jobs.surveys_invite_due(now=now + timedelta(days=2)) == {"invited": 0}
+    assert not OutboxMail.objects.filter(template="evaluation_survey_invitation").exists()
+
+
+def test_the_invitation_job_is_scheduled():
+    from django.conf import settings
+
+    assert ("kohorte.evaluation.jobs.surveys_invite_due", 300) in settings.KOHORTE_SCHEDULED_JOBS
+
+
 def test_the_follow_up_invites_only_those_who_agreed(w):
     core.pseudonyms_issue(cohort=w.cohort, actor=None)
     core.follow_up_consent_set(participant=w.participant, consent=True, actor=w.applicant)

@@ -1,12 +1,15 @@
 """The staff's survey pages: coordinators prepare and open surveys and see who has not
 answered (never what); the evaluation role destroys the key; everyone else is refused."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests.factories import login_staff
 from kohorte.evaluation import services as core
+from kohorte.evaluation.jobs import surveys_invite_due
 from kohorte.evaluation.links import cohort_links
 from kohorte.evaluation.models import PseudonymKey, Survey
 from kohorte.notifications.models import OutboxMail
@@ -37,10 +40,19 @@ def test_the_coordinator_prepares_and_opens_a_feedback_survey(client, w):
     survey = Survey.objects.get()
     assert response.status_code == 302
     assert survey.opens_at.isoformat() == "2030-03-02T07:00:00+00:00"  # Berlin, winter time
-    client.post(reverse("evaluation:survey_open", args=[survey.pk]))
+    response = client.post(reverse("evaluation:survey_open", args=[survey.pk]), follow=True)
     survey.refresh_from_db()
     assert survey.state == "open"
+    # It opens in 2030: released now, the invitations go out then (a link that does not
+    # work yet would only confuse).
+    assert not OutboxMail.objects.filter(template="evaluation_survey_invitation").exists()
+    page = response.content.decode()
+    assert "Die Einladungen werden per E-Mail verschickt, wenn sie beginnt" in page
+    assert "2. März 2030, 08:00" in page
+    assert surveys_invite_due(now=survey.opens_at - timedelta(minutes=1)) == {"invited": 0}
+    assert surveys_invite_due(now=survey.opens_at) == {"invited": 6}
     assert OutboxMail.objects.filter(template="evaluation_survey_invitation").count() == 6
+    assert surveys_invite_due(now=survey.opens_at + timedelta(minutes=5)) == {"invited": 0}
 
 
 def test_a_bad_survey_is_refused_with_the_reason_and_nothing_is_made(client, w):

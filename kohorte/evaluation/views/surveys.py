@@ -9,6 +9,8 @@ instrument, opens it (invitations by e-mail), reminds and closes it. The evaluat
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +20,7 @@ from kohorte.core.access import can, require_found, staff_required
 from .. import selectors_surveys as selectors
 from .. import services_surveys as services
 from ..forms_surveys import KeysDestroyForm, SurveyCreateForm
-from ..models import Instrument
+from ..models import Instrument, Survey
 from ..services import keys_destroyed, pseudonym_keys_destroy
 
 
@@ -84,6 +86,8 @@ def survey_detail(request, pk):
     return render(request, "evaluation/surveys/detail.html", {
         "survey": survey, "cohort": survey.cohort, "counts": selectors.survey_counts(survey),
         "waiting": selectors.not_answered(survey),
+        # Released ahead of its opening time: the invitations go out then.
+        "scheduled": survey.state == Survey.State.OPEN and survey.opens_at > timezone.now(),
         "may_manage": can(request.user, programme, "survey", "manage"),
     })
 
@@ -104,6 +108,10 @@ def _act(request, pk, action):
 def survey_open(request, pk):
     def open_it(survey):
         count = services.survey_open(survey=survey, actor=request.user)
+        if survey.opens_at > timezone.now():
+            return _("The survey is released. The invitations go out by e-mail when it "
+                     "opens, on %(date)s.") % {
+                "date": date_format(timezone.localtime(survey.opens_at), "j. F Y, H:i")}
         return ngettext("The survey is open. %(count)d person is invited by e-mail.",
                         "The survey is open. %(count)d people are invited by e-mail.",
                         count) % {"count": count}
