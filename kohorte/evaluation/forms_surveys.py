@@ -6,18 +6,15 @@ from datetime import datetime, time
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kohorte.core.forms import KernForm
 
-from .models import Item, Survey
+from .models import Item, Survey, in_page_language
 from .services import answers_clean
 
-
-def in_language(de: str, en: str) -> str:
-    """The English wording when the page is in English and there is one, else German."""
-    return en if en and (get_language() or "de").startswith("en") else de
+# The English wording when the page is in English and there is one, else German.
+in_language = in_page_language
 
 
 # --- The builder ----------------------------------------------------------------------

@@ -16,12 +16,18 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
 
+
+
+def in_page_language(de: str, en: str) -> str:
+    """The English text on English pages when there is one, else the German."""
+    return en if en and (get_language() or "de").startswith("en") else de
 
 class Instrument(models.Model):
     """A questionnaire: item groups (dimensions) with items, in German and English.
@@ -64,6 +70,11 @@ class Instrument(models.Model):
 
     def __str__(self):
         return f"{self.title_de} (v{self.version})"
+
+    @property
+    def title(self) -> str:
+        """The title in the page's language (English only where there is one)."""
+        return in_page_language(self.title_de, self.title_en)
 
 
 class ItemGroup(models.Model):
@@ -128,6 +139,11 @@ class Item(models.Model):
 
     def __str__(self):
         return self.key
+
+    @property
+    def wording(self) -> str:
+        """The wording in the page's language (English only where there is one)."""
+        return in_page_language(self.text_de, self.text_en)
 
 
 class Survey(models.Model):

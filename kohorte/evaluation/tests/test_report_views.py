@@ -231,6 +231,21 @@ def test_in_english_the_figures_have_decimal_points(client, w):
     assert "Evaluation report" in html
 
 
+def test_module_feedback_and_free_text_questions_are_worded_in_the_pages_language(client, w):
+    answer_feedback(w.cohort, w.module, feedback_instrument(w.programme),
+                    ratings=[4, 5, 4, 5, 3, 4], texts=["Sehr praxisnah"] * 6)
+    german = _page(client, w.coordinator, "report_cohort", w.cohort.pk)[1]
+    assert "Der Baustein war gut organisiert." in german
+    assert "Was nehmen Sie mit?" in german and "The module was well organised." not in german
+    client.cookies["django_language"] = "en"
+    english = _page(client, w.coordinator, "report_cohort", w.cohort.pk)[1]
+    assert "The module was well organised." in english and "What do you take away?" in english
+    assert "Der Baustein war gut organisiert." not in english
+    assert "Sehr praxisnah" in english  # the answers stay as written
+    lecturer_page = _page(client, w.lecturer, "report_module_feedback", w.module.pk)[1]
+    assert "I can use what I learnt in my practice." in lecturer_page
+
+
 def test_module_feedback_shows_on_the_report_of_a_cohort_without_a_competence_survey(
         client, personas):
     cohort = make_cohort(f.make_call(personas.programme), others=5)
