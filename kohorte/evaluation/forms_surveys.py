@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kohorte.core.forms import KernForm
+from kohorte.core.forms import KernForm, KernFormMixin
 
 from .models import Item, Survey, in_page_language
 from .services import answers_clean
@@ -96,16 +96,9 @@ def _local(day, at):
     return timezone.make_aware(datetime.combine(day, at))
 
 
-class SurveyCreateForm(KernForm):
-    instrument = forms.TypedChoiceField(label=_("Instrument"), coerce=int)
-    kind = forms.ChoiceField(
-        label=_("Kind of survey"), choices=Survey.Kind.choices, widget=forms.RadioSelect,
-        help_text=_("Before the course at module 1; after the course, with the look back, "
-                    "at the last module; module feedback after each module; the follow-up "
-                    "3–6 months after the end, only for those who agreed to it."))
-    module = forms.TypedChoiceField(label=_("Module"), coerce=int, required=False,
-                                    empty_value=None,
-                                    help_text=_("Only for module feedback."))
+class SurveyTimesMixin(forms.Form):
+    """When a survey opens and closes: a date and a time each, in German time."""
+
     opens_on = forms.DateField(label=_("Opens on"),
                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     opens_time = forms.TimeField(label=_("Opens at (time)"), initial=time(8, 0),
@@ -117,6 +110,40 @@ class SurveyCreateForm(KernForm):
                                   widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                                   help_text=_("Times in German time (Europe/Berlin)."))
 
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("opens_time"):
+            data["opens_at"] = _local(data["opens_on"], data["opens_time"])
+        if data.get("closes_on") and data.get("closes_time"):
+            data["closes_at"] = _local(data["closes_on"], data["closes_time"])
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_on", _("The survey must close after it opens."))
+        return data
+
+
+class SurveyTimesForm(KernFormMixin, SurveyTimesMixin):
+    """A survey's times changed: filled with the current ones."""
+
+    def __init__(self, *args, survey, **kwargs):
+        opens, closes = timezone.localtime(survey.opens_at), timezone.localtime(survey.closes_at)
+        kwargs.setdefault("initial", {"opens_on": opens.date(), "opens_time": opens.time(),
+                                      "closes_on": closes.date(), "closes_time": closes.time()})
+        super().__init__(*args, **kwargs)
+
+
+class SurveyCreateForm(KernFormMixin, SurveyTimesMixin):
+    instrument = forms.TypedChoiceField(label=_("Instrument"), coerce=int)
+    kind = forms.ChoiceField(
+        label=_("Kind of survey"), choices=Survey.Kind.choices, widget=forms.RadioSelect,
+        help_text=_("Before the course at module 1; after the course, with the look back, "
+                    "at the last module; module feedback after each module; the follow-up "
+                    "3–6 months after the end, only for those who agreed to it."))
+    module = forms.TypedChoiceField(label=_("Module"), coerce=int, required=False,
+                                    empty_value=None,
+                                    help_text=_("Only for module feedback."))
+    field_order = ["instrument", "kind", "module", "opens_on", "opens_time", "closes_on",
+                   "closes_time"]
+
     def __init__(self, *args, instruments, modules, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instrument"].choices = [
@@ -127,12 +154,6 @@ class SurveyCreateForm(KernForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("opens_on") and data.get("opens_time"):
-            data["opens_at"] = _local(data["opens_on"], data["opens_time"])
-        if data.get("closes_on") and data.get("closes_time"):
-            data["closes_at"] = _local(data["closes_on"], data["closes_time"])
-        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
-            self.add_error("closes_on", _("The survey must close after it opens."))
         if data.get("kind") == Survey.Kind.FEEDBACK and not data.get("module"):
             self.add_error("module", _("Please choose the module the feedback is about."))
         return data

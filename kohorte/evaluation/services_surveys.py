@@ -409,6 +409,36 @@ def survey_invite_due(*, survey: Survey, now=None) -> int:
 
 
 @transaction.atomic
+def survey_times_change(*, survey: Survey, opens_at, closes_at, actor, now=None) -> Survey:
+    """Move a survey's opening and closing time. A draft's both; an open survey's opening
+    time only while nobody is invited yet (released ahead of it), its closing time as long
+    as it is open (to a time still to come); a closed survey's none."""
+    now = now or timezone.now()
+    survey = Survey.objects.select_for_update(of=("self",)).get(pk=survey.pk)
+    problems = {}
+    if survey.state == Survey.State.CLOSED:
+        raise ValidationError(_("A closed survey keeps its times."), code="state")
+    invited = Invitation.objects.filter(survey=survey, sent_at__isnull=False).exists()
+    if opens_at != survey.opens_at and survey.state == Survey.State.OPEN and invited:
+        problems["opens_on"] = _("The invitations went out already: the opening time "
+                                 "stays as it is.")
+    if closes_at <= opens_at:
+        problems["closes_on"] = _("The survey must close after it opens.")
+    elif survey.state == Survey.State.OPEN and closes_at <= now:
+        problems["closes_on"] = _("An open survey must close at a time still to come; "
+                                  "to end it now, close it.")
+    if problems:
+        raise ValidationError(problems)
+    before = {"opens_at": survey.opens_at.isoformat(), "closes_at": survey.closes_at.isoformat()}
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    survey.save(update_fields=["opens_at", "closes_at"])
+    audit_record(actor=actor, action="survey.times", obj=survey,
+                 data={"from": before, "to": {"opens_at": opens_at.isoformat(),
+                                              "closes_at": closes_at.isoformat()}})
+    return survey
+
+
+@transaction.atomic
 def survey_close(*, survey: Survey, actor) -> None:
     """Close an open survey: no more answers are taken."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)

@@ -41,6 +41,8 @@ urlpatterns = [
          name="survey_detail"),
     path("verwaltung/evaluation/befragungen/<int:pk>/oeffnen/", surveys.survey_open,
          name="survey_open"),
+    path("verwaltung/evaluation/befragungen/<int:pk>/zeiten/", surveys.survey_times,
+         name="survey_times"),
     path("verwaltung/evaluation/befragungen/<int:pk>/schliessen/", surveys.survey_close,
          name="survey_close"),
     path("verwaltung/evaluation/befragungen/<int:pk>/erinnern/", surveys.survey_remind,

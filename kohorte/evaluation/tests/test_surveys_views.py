@@ -1,10 +1,11 @@
 """The staff's survey pages: coordinators prepare and open surveys and see who has not
 answered (never what); the evaluation role destroys the key; everyone else is refused."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kohorte.core.models import AuditEntry
 from kohorte.core.tests.factories import login_staff
@@ -140,3 +141,91 @@ def test_the_cohort_page_links_depend_on_the_role(w):
     assert len(labels(w.evaluator)) == 4
     assert len(labels(w.funder)) == 1
     assert labels(w.lecturer) == [] and labels(w.outsider) == []
+
+
+def _times(client, survey, **changes):
+    data = {"opens_on": "2030-03-02", "opens_time": "08:00", "closes_on": "2030-03-09",
+            "closes_time": "23:59", **changes}
+    return client.post(reverse("evaluation:survey_times", args=[survey.pk]), data)
+
+
+def test_the_coordinator_moves_a_drafts_times(client, w):
+    survey = make_survey(w)
+    login_staff(client, w.coordinator)
+    page = client.get(reverse("evaluation:survey_detail", args=[survey.pk])).content.decode()
+    assert reverse("evaluation:survey_times", args=[survey.pk]) in page
+    form = client.get(reverse("evaluation:survey_times", args=[survey.pk])).content.decode()
+    opens = timezone.localtime(survey.opens_at)
+    assert f'value="{opens:%Y-%m-%d}"' in form and f'value="{opens:%H:%M}"' in form
+    assert _times(client, survey).status_code == 302
+    survey.refresh_from_db()
+    assert survey.opens_at.isoformat() == "2030-03-02T07:00:00+00:00"
+    assert survey.closes_at.isoformat() == "2030-03-09T22:59:00+00:00"
+    entry = AuditEntry.objects.get(action="survey.times")
+    assert datetime.fromisoformat(entry.data["to"]["opens_at"]) == survey.opens_at
+
+
+def test_an_open_survey_closes_later_but_keeps_the_opening_its_invitations_had(client, w):
+    survey = make_survey(w, open_it=True)
+    opens, closes = survey.opens_at, survey.closes_at
+    local = timezone.localtime(opens)
+    login_staff(client, w.coordinator)
+    kept = {"opens_on": f"{local:%Y-%m-%d}", "opens_time": f"{local:%H:%M}"}
+    # Moving the opening is refused: the links went out for the old one.
+    moved = _times(client, survey, opens_on="2030-03-01", closes_on="2030-04-30")
+    assert moved.status_code == 400
+    assert "Die Einladungen sind schon verschickt" in moved.content.decode()
+    survey.refresh_from_db()
+    assert (survey.opens_at, survey.closes_at) == (opens, closes)
+    # A closing time already past is refused too: closing now is the close button's job.
+    gone = timezone.localtime(timezone.now() - timedelta(minutes=2))
+    past = _times(client, survey, closes_on=f"{gone:%Y-%m-%d}", closes_time=f"{gone:%H:%M}",
+                  **kept)
+    assert past.status_code == 400
+    assert "Eine geöffnete Befragung muss zu einer künftigen Zeit enden" in past.content.decode()
+    assert _times(client, survey, closes_on="2030-04-30", **kept).status_code == 302
+    survey.refresh_from_db()
+    assert survey.opens_at == opens
+    assert timezone.localtime(survey.closes_at).date().isoformat() == "2030-04-30"
+
+
+def test_times_that_close_before_they_open_are_refused_and_nothing_changes(client, w):
+    survey = make_survey(w)
+    before = (survey.opens_at, survey.closes_at)
+    login_staff(client, w.coordinator)
+    response = _times(client, survey, closes_on="2030-03-01")
+    assert response.status_code == 400 and 'href="#id_closes_on"' in response.content.decode()
+    response = _times(client, survey, opens_time="25:00")
+    assert response.status_code == 400 and 'href="#id_opens_time"' in response.content.decode()
+    survey.refresh_from_db()
+    assert (survey.opens_at, survey.closes_at) == before
+    assert not AuditEntry.objects.filter(action="survey.times").exists()
+
+
+def test_a_closed_survey_keeps_its_times(client, w):
+    survey = make_survey(w, open_it=True)
+    from kohorte.evaluation.services_surveys import survey_close
+
+    survey_close(survey=survey, actor=w.coordinator)
+    login_staff(client, w.coordinator)
+    page = client.get(reverse("evaluation:survey_detail", args=[survey.pk])).content.decode()
+    assert reverse("evaluation:survey_times", args=[survey.pk]) not in page
+    response = _times(client, survey, closes_on="2030-04-30")
+    assert response.status_code == 400
+    survey.refresh_from_db()
+    assert survey.state == "closed" and survey.closes_at.year != 2030
+
+
+def test_only_who_manages_surveys_changes_their_times(client, w):
+    survey = make_survey(w)
+    url = reverse("evaluation:survey_times", args=[survey.pk])
+    for person in (w.lecturer, w.outsider):
+        login_staff(client, person)
+        assert client.get(url).status_code == 403
+        assert _times(client, survey).status_code == 403
+    client.force_login(w.applicant)
+    assert _times(client, survey).status_code == 403
+    client.logout()
+    assert _times(client, survey).status_code == 302  # to the staff sign-in
+    survey.refresh_from_db()
+    assert survey.opens_at.year != 2030

@@ -16,10 +16,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kohorte.core.access import can, require_found, staff_required
+from kohorte.core.forms import add_service_errors
 
 from .. import selectors_surveys as selectors
 from .. import services_surveys as services
-from ..forms_surveys import KeysDestroyForm, SurveyCreateForm
+from ..forms_surveys import KeysDestroyForm, SurveyCreateForm, SurveyTimesForm
 from ..models import Instrument, Survey
 from ..services import keys_destroyed, pseudonym_keys_destroy
 
@@ -116,6 +117,38 @@ def survey_open(request, pk):
                         "The survey is open. %(count)d people are invited by e-mail.",
                         count) % {"count": count}
     return _act(request, pk, open_it)
+
+
+def _to_the_minute(moment):
+    return timezone.localtime(moment).replace(second=0, microsecond=0)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def survey_times(request, pk):
+    """Change when a survey opens and closes (see ``services.survey_times_change``)."""
+    survey = _survey(request, pk, "manage")
+    form = SurveyTimesForm(request.POST or None, survey=survey)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            # The form has minutes: a time shown and sent back unchanged stays as it was.
+            opens_at, closes_at = (
+                current if _to_the_minute(current) == form.cleaned_data[name]
+                else form.cleaned_data[name]
+                for name, current in (("opens_at", survey.opens_at),
+                                      ("closes_at", survey.closes_at)))
+            try:
+                services.survey_times_change(survey=survey, opens_at=opens_at,
+                                             closes_at=closes_at, actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The survey's times are changed."))
+                return redirect("evaluation:survey_detail", pk=survey.pk)
+        status = 400
+    return render(request, "evaluation/surveys/times.html",
+                  {"survey": survey, "cohort": survey.cohort, "form": form}, status=status)
 
 
 @staff_required
