@@ -138,6 +138,9 @@ def test_every_evaluation_page_a_coordinator_reaches_passes_axe(page, base_url, 
         f"/verwaltung/evaluation/kohorten/{cohort}/bericht/",
     })
     visited = _visited(result, base_url)
+    # Changing a survey's times (the coordinator manages surveys).
+    assert any(re.fullmatch(r"/verwaltung/evaluation/befragungen/\d+/zeiten/", path)
+               for path in visited), sorted(visited)
     assert any(re.fullmatch(r"/verwaltung/evaluation/befragungen/\d+/", path)
                for path in visited), sorted(visited)
     # The key is the evaluation role's alone.
