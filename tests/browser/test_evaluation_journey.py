@@ -145,7 +145,15 @@ def _answer_by_keyboard(page, values):
                          page.locator(f'input[name="{name}"][value="{values[name]}"]'))
 
 
-def _send(page):
+def _send(page, check=None):
+    """Check the answers, then send them, by keyboard; ``check(label)`` runs axe on the
+    check page."""
+    tab_to(page, page.get_by_role("button", name=t("Check my answers")))
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert page.get_by_role("heading", name=t("Check your answers")).count() == 1
+    if check is not None:
+        check("survey: check your answers")
     tab_to(page, page.get_by_role("button", name=t("Send my answers")))
     with page.expect_navigation():
         page.keyboard.press("Space")
@@ -193,7 +201,7 @@ def test_template_invitations_answers_before_after_and_looking_back_report_and_p
     assert _radio_groups(person, "a-") == list(pre_values)
     _answer_by_keyboard(person, {**pre_values, "follow_up_consent": "yes"})
     csrf = person.locator('main input[name="csrfmiddlewaretoken"]').first.input_value()
-    _send(person)
+    _send(person, check=lambda label: check(label, on=person))
     own = w.first.pseudonym_key.pseudonym
     answer = Response.objects.get(survey=pre, pseudonym=own)
     assert answer.numbers == [float(pre_values[f"a-{key}"]) for key in keys]
@@ -246,7 +254,7 @@ def test_template_invitations_answers_before_after_and_looking_back_report_and_p
     # In the page's order: part 1 (today), then part 2 (looking back), then the consent.
     assert _radio_groups(person, "")[:64] == [*post_values, *then_values]
     _answer_by_keyboard(person, {**post_values, **then_values})
-    _send(person)
+    _send(person, check=lambda label: check(f"{label} (after the course)", on=person))
     numbers = {r.measurement: r.numbers for r in Response.objects.filter(survey=post,
                                                                          pseudonym=own)}
     assert numbers["post"] == [float(post_values[f"a-{key}"]) for key in keys]

@@ -149,3 +149,57 @@ def test_a_browser_sending_origin_null_can_send_its_answers(w):
     response = browser.post(link_of(w.participant, survey), fields(FEEDBACK))
     assert response.status_code in (200, 302)
     assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_the_check_page_shows_the_answers_stores_nothing_and_sends_them_as_shown(client, w):
+    survey = make_survey(w, Survey.Kind.FEEDBACK, open_it=True)
+    link = link_of(w.participant, survey)
+    page = client.get(link).content.decode()
+    assert 'name="step" value="check"' in page  # the page's button asks for the check
+    answers = {**fields(FEEDBACK), "a-nuetzlich": "Die Übung <b>Koffer</b>\nund mehr"}
+    check = client.post(link, {**answers, "step": "check"})
+    shown = check.content.decode()
+    assert check.status_code == 200 and check["Cache-Control"].startswith("private")
+    assert not Response.objects.exists()  # nothing stored by the check
+    assert "<h1 class=\"kern-heading-x-large\">Angaben prüfen</h1>" in shown
+    # Each question with its answer as words (a scale's label, not its number), the text
+    # escaped with its line break, an empty answer said so.
+    assert "5 – trifft voll zu" in shown
+    assert "Die Übung &lt;b&gt;Koffer&lt;/b&gt;<br>und mehr" in shown
+    assert "nicht beantwortet" in shown
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', shown))
+    assert hidden["a-inhalte"] == "5" and "a-aendern" in hidden
+    assert w.participant.first_name not in shown and w.participant.email not in shown
+    # Change: the questions again, as filled in; nothing stored.
+    back = client.post(link, {**answers, "step": "change"}).content.decode()
+    chosen = re.search(r'<input[^>]*name="a-inhalte"[^>]*value="5"[^>]*>', back).group(0)
+    assert "checked" in chosen and "und mehr" in back
+    assert not Response.objects.exists()
+    # Send: stored once, as shown.
+    sent = client.post(link, {**answers, "step": "send"})
+    assert sent.status_code == 302
+    response = Response.objects.get(survey=survey)
+    assert response.other["nuetzlich"].startswith("Die Übung <b>Koffer</b>")
+
+
+def test_the_check_page_refuses_what_the_questions_refuse(client, w):
+    survey = make_survey(w, Survey.Kind.FEEDBACK, open_it=True)
+    link = link_of(w.participant, survey)
+    response = client.post(link, {"a-inhalte": "5", "step": "check"})
+    assert response.status_code == 400
+    assert 'href="#id_a-methoden_0"' in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_the_check_page_of_a_post_survey_shows_both_parts_and_the_consent(client, w):
+    survey = make_survey(w, Survey.Kind.POST, open_it=True)
+    link = link_of(w.participant, survey)
+    data = {**fields(ALL_FOURS), **fields({**ALL_FOURS, "moderation-1": 2}, "t-"),
+            "follow_up_consent": "yes", "step": "check"}
+    shown = client.post(link, data).content.decode()
+    assert "Teil 1: heute" in shown and "Teil 2: im Rückblick, vor dem Kurs" in shown
+    assert "Dürfen wir Sie zur Nachbefragung einladen?" in shown
+    assert "Ja, bitte laden Sie mich zur Nachbefragung ein" in shown
+    assert not Response.objects.exists()
+    assert client.post(link, {**data, "step": "send"}).status_code == 302
+    assert Response.objects.filter(survey=survey).count() == 2

@@ -88,7 +88,18 @@ def survey_page(request, token):
     form = ResponseForm(request.POST or None, survey=survey, items=items,
                         ask_consent=_asks_consent(survey))
     status = 200
+    # The page's button asks for the check page ("check"); there "change" goes back to
+    # the questions as filled in, "send" (or a POST without a step) stores the answers.
+    step = request.POST.get("step", "send") if request.method == "POST" else None
+    if step == "change":  # the questions again, as filled in
+        return _private(render(request, "evaluation/respond/survey.html",
+                               _form_context(context, form, structure, items)))
     if request.method == "POST":
+        if form.is_valid() and step == "check":
+            return _private(render(request, "evaluation/respond/check.html", {
+                **context, "summary": _summary(form, structure),
+                "consent": _consent_text(form),
+                "posted": _posted(request)}))
         if form.is_valid():
             try:
                 services.response_submit(token=token, answers=form.answers,
@@ -114,6 +125,12 @@ def survey_page(request, token):
                 messages.success(request, _("Thank you! Your answers are saved."))
                 return redirect("evaluation:survey_page", token=token)
         status = 400
+    return _private(render(request, "evaluation/respond/survey.html",
+                           _form_context(context, form, structure, items), status=status))
+
+
+def _sections(form, structure):
+    """[(heading, [bound field])] for today and, for a post survey, the look back."""
     structure = [(in_language(group.title_de, group.title_en) if group else None, group_items)
                  for group, group_items in structure]
     sections = [(heading, [form[f"a-{item.key}"] for item in group_items])
@@ -124,9 +141,48 @@ def survey_page(request, token):
                                     if f"t-{item.key}" in form.fields])
                          for heading, group_items in structure]
         then_sections = [(heading, fields) for heading, fields in then_sections if fields]
-    context.update({"form": form, "sections": sections, "then_sections": then_sections,
-                    "has_required": any(item.required for item in items)})
-    return _private(render(request, "evaluation/respond/survey.html", context, status=status))
+    return sections, then_sections
+
+
+def _form_context(context, form, structure, items):
+    sections, then_sections = _sections(form, structure)
+    return {**context, "form": form, "sections": sections, "then_sections": then_sections,
+            "has_required": any(item.required for item in items)}
+
+
+def _shown(field):
+    """What the person entered in ``field``, as text for the check page ('' for nothing)."""
+    value = field.form.cleaned_data.get(field.name)
+    choices = dict((str(key), label) for key, label in getattr(field.field, "choices", []))
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(str(v), v)) for v in value)
+    if value in (None, ""):
+        return ""
+    return str(choices.get(str(value), value)) if choices else str(value)
+
+
+def _summary(form, structure):
+    """[(part heading or None, [(section heading, [(question, answer)])])] of the answers."""
+    sections, then_sections = _sections(form, structure)
+    parts = [(_("Part 1: today") if then_sections else None, sections)]
+    if then_sections:
+        parts.append((_("Part 2: looking back, before the course"), then_sections))
+    return [(part, [(heading, [(field.label, _shown(field)) for field in fields])
+                    for heading, fields in part_sections])
+            for part, part_sections in parts]
+
+
+def _consent_text(form):
+    if "follow_up_consent" not in form.fields:
+        return None
+    return _shown(form["follow_up_consent"]) or None
+
+
+def _posted(request):
+    """The answers as posted, to send again from the check page: (name, value) pairs."""
+    return [(name, value) for name in request.POST
+            if name not in ("csrfmiddlewaretoken", "step")
+            for value in request.POST.getlist(name)]
 
 
 @login_required(login_url="accounts:login")
