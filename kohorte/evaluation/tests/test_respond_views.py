@@ -157,7 +157,7 @@ def test_the_check_page_shows_the_answers_stores_nothing_and_sends_them_as_shown
     page = client.get(link).content.decode()
     assert 'name="step" value="check"' in page  # the page's button asks for the check
     answers = {**fields(FEEDBACK), "a-nuetzlich": "Die Übung <b>Koffer</b>\nund mehr"}
-    check = client.post(link, {**answers, "step": "check"})
+    check = client.post(link, {**answers, "step": "check", "smuggled": "x"})
     shown = check.content.decode()
     assert check.status_code == 200 and check["Cache-Control"].startswith("private")
     assert not Response.objects.exists()  # nothing stored by the check
@@ -169,6 +169,7 @@ def test_the_check_page_shows_the_answers_stores_nothing_and_sends_them_as_shown
     assert "nicht beantwortet" in shown
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', shown))
     assert hidden["a-inhalte"] == "5" and "a-aendern" in hidden
+    assert "smuggled" not in hidden and "step" not in hidden  # only the questions
     assert w.participant.first_name not in shown and w.participant.email not in shown
     # Change: the questions again, as filled in; nothing stored.
     back = client.post(link, {**answers, "step": "change"}).content.decode()

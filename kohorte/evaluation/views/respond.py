@@ -99,7 +99,7 @@ def survey_page(request, token):
             return _private(render(request, "evaluation/respond/check.html", {
                 **context, "summary": _summary(form, structure),
                 "consent": _consent_text(form),
-                "posted": _posted(request)}))
+                "posted": _posted(request, form)}))
         if form.is_valid():
             try:
                 services.response_submit(token=token, answers=form.answers,
@@ -178,10 +178,10 @@ def _consent_text(form):
     return _shown(form["follow_up_consent"]) or None
 
 
-def _posted(request):
-    """The answers as posted, to send again from the check page: (name, value) pairs."""
-    return [(name, value) for name in request.POST
-            if name not in ("csrfmiddlewaretoken", "step")
+def _posted(request, form):
+    """The answers as posted, to send again from the check page: (name, value) pairs of
+    the form's fields only."""
+    return [(name, value) for name in request.POST if name in form.fields
             for value in request.POST.getlist(name)]
 
 
